@@ -1,0 +1,37 @@
+// swift-tools-version: 6.1
+// Quickstep: an ahead-of-time compiled AWS Step Functions (ASL) engine.
+//
+// Layers, each a library, dependencies pointing one way:
+//   QuickstepJSON ← QuickstepLanguage ← QuickstepEngine ← QuickstepCommands ← quickstep (one-file executable)
+// Benchmarks live in the nested package `Benchmarks/`, so users of the library never resolve the benchmark stack.
+
+import PackageDescription
+
+let package = Package(
+    name: "Quickstep",
+    products: [
+        .library(name: "QuickstepJSON", targets: ["QuickstepJSON"]),
+        .library(name: "QuickstepLanguage", targets: ["QuickstepLanguage"]),
+        .library(name: "QuickstepEngine", targets: ["QuickstepEngine"]),
+        .executable(name: "quickstep", targets: ["quickstep"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.6.0"),
+    ],
+    targets: [
+        .target(name: "QuickstepJSON"),
+        .target(name: "QuickstepLanguage", dependencies: ["QuickstepJSON"]),
+        .target(name: "QuickstepEngine", dependencies: ["QuickstepJSON", "QuickstepLanguage"]),
+        .target(
+            name: "QuickstepCommands",
+            dependencies: [
+                "QuickstepJSON", "QuickstepLanguage", "QuickstepEngine",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(name: "quickstep", dependencies: ["QuickstepCommands"]),
+
+        .testTarget(name: "QuickstepJSONTests", dependencies: ["QuickstepJSON"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "QuickstepCommandsTests", dependencies: ["QuickstepCommands"]),
+    ]
+)

@@ -1,0 +1,125 @@
+/// A JSON object: members in insertion order, each key at most once.
+///
+/// Storage is one flat array of members. Objects with more than ``indexThreshold`` members also carry a hash
+/// index from key to position, so lookups in large objects stay O(1) while the common small object (a handful of
+/// keys, most of them short enough to be stored inline in `String`) costs a single allocation and a linear scan
+/// that compares a few words per key.
+///
+/// Setting an existing key replaces its value in place, keeping its position; a new key is appended. This matches
+/// how AWS builds objects (Java's `LinkedHashMap`), including for repeated keys in parsed JSON text.
+@frozen
+public struct JSONObject: Sendable {
+    /// One member of an object.
+    public typealias Member = (key: String, value: JSONValue)
+
+    /// Objects with more members than this carry a hash index.
+    public static let indexThreshold = 16
+
+    @usableFromInline internal var members: [Member]
+    @usableFromInline internal var index: [String: Int]?
+
+    /// An empty object.
+    @inlinable public init() {
+        members = []
+        index = nil
+    }
+
+    /// An empty object with room for `minimumCapacity` members.
+    @inlinable public init(minimumCapacity: Int) {
+        members = []
+        members.reserveCapacity(minimumCapacity)
+        index = nil
+    }
+
+    /// An object with the given members; a repeated key keeps its first position and its last value.
+    public init<S: Sequence>(_ members: S) where S.Element == Member {
+        self.init()
+        for member in members { self[member.key] = member.value }
+    }
+
+    /// Builds an object from members whose keys the caller guarantees to be distinct (the parser checks this
+    /// as it goes), skipping the duplicate test.
+    @usableFromInline internal init(uniqueMembers: [Member]) {
+        members = uniqueMembers
+        index = uniqueMembers.count > Self.indexThreshold ? Self.buildIndex(uniqueMembers) : nil
+    }
+
+    /// The number of members.
+    @inlinable public var count: Int { members.count }
+
+    /// Whether the object has no members.
+    @inlinable public var isEmpty: Bool { members.isEmpty }
+
+    /// The keys in order.
+    public var keys: [String] { members.map(\.key) }
+
+    /// The values in key order.
+    public var values: [JSONValue] { members.map(\.value) }
+
+    /// The position of `key` among the members, or `nil`.
+    @inlinable public func position(of key: String) -> Int? {
+        if let index { return index[key] }
+        for position in members.indices where members[position].key == key { return position }
+        return nil
+    }
+
+    /// The member at `position`, in insertion order.
+    @inlinable public func member(at position: Int) -> Member { members[position] }
+
+    /// The value of `key`, or `nil`. Assigning `nil` removes the member; assigning a value to an existing key
+    /// replaces the value and keeps the key's position.
+    @inlinable public subscript(key: String) -> JSONValue? {
+        get {
+            guard let position = position(of: key) else { return nil }
+            return members[position].value
+        }
+        set {
+            if let newValue { setValue(newValue, forKey: key) } else { removeValue(forKey: key) }
+        }
+    }
+
+    /// Sets `key` to `value`, in place when the key exists, appended otherwise.
+    @inlinable public mutating func setValue(_ value: JSONValue, forKey key: String) {
+        if let position = position(of: key) {
+            members[position].value = value
+            return
+        }
+        members.append((key, value))
+        if index != nil {
+            index![key] = members.count - 1
+        } else if members.count > Self.indexThreshold {
+            index = Self.buildIndex(members)
+        }
+    }
+
+    /// Removes `key` and returns its value, or returns `nil` when there is no such member.
+    ///
+    /// - Complexity: O(n): later members move up one position.
+    @discardableResult
+    public mutating func removeValue(forKey key: String) -> JSONValue? {
+        guard let position = position(of: key) else { return nil }
+        let removed = members.remove(at: position).value
+        index = members.count > Self.indexThreshold ? Self.buildIndex(members) : nil
+        return removed
+    }
+
+    @usableFromInline static func buildIndex(_ members: [Member]) -> [String: Int] {
+        var index = [String: Int](minimumCapacity: members.count)
+        for (position, member) in members.enumerated() { index[member.key] = position }
+        return index
+    }
+}
+
+extension JSONObject: RandomAccessCollection {
+    public typealias Index = Int
+    @inlinable public var startIndex: Int { 0 }
+    @inlinable public var endIndex: Int { members.count }
+    @inlinable public subscript(position: Int) -> Member { members[position] }
+}
+
+extension JSONObject: ExpressibleByDictionaryLiteral {
+    @inlinable public init(dictionaryLiteral elements: (String, JSONValue)...) {
+        self.init(minimumCapacity: elements.count)
+        for (key, value) in elements { self[key] = value }
+    }
+}

@@ -1,0 +1,195 @@
+/// Writes JSON text: compact (as AWS prints state outputs), pretty (for people), or canonical (for diffs).
+///
+/// Strings are escaped as Jackson, which AWS uses, escapes them: `"` and `\`, the short forms `\b \t \n \f \r`,
+/// `\u00XX` for the other control characters, everything else (non-ASCII and `/` included) written as is.
+/// Doubles are written as Java's `Double.toString` writes them (`1.0`, `0.001`, `1.0E7`, `1.5E-4`) so the output
+/// matches AWS's text, and always parse back to the same `Double`.
+public struct JSONSerializer {
+    /// How the text is laid out.
+    public enum Style: Sendable {
+        /// No whitespace at all: `{"a":[1,2]}`.
+        case compact
+        /// Two-space indentation, one member or element per line, `": "` after keys.
+        case pretty
+        /// Compact, with object keys sorted by their UTF-8 bytes and integral doubles written as integers, so
+        /// values that are `==` have the same text.
+        case canonical
+    }
+
+    /// The text written so far, as UTF-8 bytes.
+    public private(set) var bytes: [UInt8]
+    public let style: Style
+
+    /// A serializer that appends to an empty buffer with room for `capacity` bytes.
+    public init(style: Style = .compact, capacity: Int = 256) {
+        self.style = style
+        bytes = []
+        bytes.reserveCapacity(capacity)
+    }
+
+    /// The compact JSON text of `value`.
+    public static func compactText(_ value: JSONValue) -> String { text(value, style: .compact) }
+
+    /// The text of `value` in the given style.
+    public static func text(_ value: JSONValue, style: Style) -> String {
+        var serializer = JSONSerializer(style: style)
+        serializer.write(value)
+        return String(decoding: serializer.bytes, as: UTF8.self)
+    }
+
+    /// The compact JSON text of `value` as UTF-8 bytes.
+    public static func compactBytes(_ value: JSONValue) -> [UInt8] {
+        var serializer = JSONSerializer(style: .compact)
+        serializer.write(value)
+        return serializer.bytes
+    }
+
+    /// Appends the text of `value`.
+    public mutating func write(_ value: JSONValue) {
+        write(value, depth: 0)
+    }
+
+    private mutating func write(_ value: JSONValue, depth: Int) {
+        switch value {
+        case .null: append("null")
+        case .bool(let flag): append(flag ? "true" : "false")
+        case .int(let integer): writeInteger(integer)
+        case .double(let number):
+            if style == .canonical, let integer = Int64(exactly: number) {
+                writeInteger(integer)
+            } else {
+                JSONSerializer.writeJavaDouble(number, into: &bytes)
+            }
+        case .string(let text): writeString(text)
+        case .array(let elements): writeArray(elements, depth: depth)
+        case .object(let object): writeObject(object, depth: depth)
+        }
+    }
+
+    private mutating func writeArray(_ elements: [JSONValue], depth: Int) {
+        bytes.append(UInt8(ascii: "["))
+        guard !elements.isEmpty else {
+            bytes.append(UInt8(ascii: "]"))
+            return
+        }
+        for (position, element) in elements.enumerated() {
+            if position > 0 { bytes.append(UInt8(ascii: ",")) }
+            newline(depth: depth + 1)
+            write(element, depth: depth + 1)
+        }
+        newline(depth: depth)
+        bytes.append(UInt8(ascii: "]"))
+    }
+
+    private mutating func writeObject(_ object: JSONObject, depth: Int) {
+        bytes.append(UInt8(ascii: "{"))
+        guard !object.isEmpty else {
+            bytes.append(UInt8(ascii: "}"))
+            return
+        }
+        if style == .canonical {
+            let sorted = object.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
+            writeMembers(sorted, depth: depth)
+        } else {
+            writeMembers(object, depth: depth)
+        }
+        newline(depth: depth)
+        bytes.append(UInt8(ascii: "}"))
+    }
+
+    private mutating func writeMembers<Members: RandomAccessCollection<JSONObject.Member>>(
+        _ members: Members, depth: Int
+    ) {
+        for (position, member) in members.enumerated() {
+            if position > 0 { bytes.append(UInt8(ascii: ",")) }
+            newline(depth: depth + 1)
+            writeString(member.key)
+            bytes.append(UInt8(ascii: ":"))
+            if style == .pretty { bytes.append(UInt8(ascii: " ")) }
+            write(member.value, depth: depth + 1)
+        }
+    }
+
+    @inline(__always)
+    private mutating func newline(depth: Int) {
+        guard style == .pretty else { return }
+        bytes.append(0x0A)
+        bytes.append(contentsOf: repeatElement(UInt8(ascii: " "), count: depth * 2))
+    }
+
+    private mutating func append(_ literal: StaticString) {
+        bytes.append(contentsOf: UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
+    }
+
+    private mutating func writeInteger(_ integer: Int64) {
+        if integer < 0 { bytes.append(UInt8(ascii: "-")) }
+        // Digits of the magnitude, last first, into a fixed buffer: no String, no allocation.
+        var magnitude = integer.magnitude
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes, enough for 20 digits
+        var count = 0
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            repeat {
+                buffer[23 - count] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                magnitude /= 10
+                count += 1
+            } while magnitude != 0
+            bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[(24 - count)...]))
+        }
+    }
+
+    /// Appends `text` as a JSON string literal.
+    public mutating func writeString(_ text: String) {
+        bytes.append(UInt8(ascii: "\""))
+        let written: Void? = text.utf8.withContiguousStorageIfAvailable { utf8 in
+            writeEscaped(utf8)
+        }
+        if written == nil {
+            // Bridged or lazily stored strings: make contiguous UTF-8 first.
+            var contiguous = text
+            contiguous.makeContiguousUTF8()
+            contiguous.utf8.withContiguousStorageIfAvailable { writeEscaped($0) }
+        }
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    private mutating func writeEscaped(_ utf8: UnsafeBufferPointer<UInt8>) {
+        do {
+            var runStart = 0
+            for position in utf8.indices {
+                let byte = utf8[position]
+                guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
+                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<position]))
+                JSONSerializer.appendEscape(for: byte, into: &bytes)
+                runStart = position + 1
+            }
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart...]))
+        }
+    }
+
+    private static func appendEscape(for byte: UInt8, into bytes: inout [UInt8]) {
+        bytes.append(UInt8(ascii: "\\"))
+        switch byte {
+        case UInt8(ascii: "\""), UInt8(ascii: "\\"): bytes.append(byte)
+        case 0x08: bytes.append(UInt8(ascii: "b"))
+        case 0x09: bytes.append(UInt8(ascii: "t"))
+        case 0x0A: bytes.append(UInt8(ascii: "n"))
+        case 0x0C: bytes.append(UInt8(ascii: "f"))
+        case 0x0D: bytes.append(UInt8(ascii: "r"))
+        default:
+            let hex: StaticString = "0123456789ABCDEF"
+            bytes.append(contentsOf: [UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0")])
+            bytes.append(hex.utf8Start[Int(byte >> 4)])
+            bytes.append(hex.utf8Start[Int(byte & 0x0F)])
+        }
+    }
+}
+
+extension JSONValue {
+    /// The compact JSON text, with no whitespace, as AWS prints state outputs.
+    public var compactText: String { JSONSerializer.text(self, style: .compact) }
+    /// Indented JSON text for people to read.
+    public var prettyText: String { JSONSerializer.text(self, style: .pretty) }
+    /// A stable text for comparisons and diffs: sorted keys, integral numbers written as integers.
+    /// Two values have the same canonical text exactly when they are `==`.
+    public var canonicalText: String { JSONSerializer.text(self, style: .canonical) }
+}

@@ -1,0 +1,3 @@
+import QuickstepCommands
+
+QuickstepCommand.main()

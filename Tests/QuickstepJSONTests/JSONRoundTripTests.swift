@@ -1,0 +1,72 @@
+import Testing
+import QuickstepJSON
+
+/// Property test: for random values, parsing the serialized text gives the same value back, in every style.
+@Suite struct JSONRoundTripTests {
+    @Test(arguments: 0..<8)
+    func parseOfSerializeIsIdentity(seed: UInt64) throws {
+        var generator = RandomJSON(seed: seed)
+        for _ in 0..<250 {
+            let value = generator.value(depth: 0)
+            let compact = value.compactText
+            let parsed = try JSONParser.parse(compact)
+            #expect(parsed == value, "\(compact)")
+            // Structural identity too: same cases, same key order, same integer/double split.
+            #expect(parsed.compactText == compact)
+            #expect(try JSONParser.parse(value.prettyText) == value)
+            #expect(try JSONParser.parse(value.canonicalText).canonicalText == value.canonicalText)
+        }
+    }
+}
+
+/// Random JSON values from a seeded SplitMix64 generator, so failures reproduce.
+struct RandomJSON {
+    var state: UInt64
+
+    init(seed: UInt64) { state = seed &* 0x9E37_79B9_7F4A_7C15 &+ 1 }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    mutating func below(_ bound: Int) -> Int { Int(next() % UInt64(bound)) }
+
+    mutating func value(depth: Int) -> JSONValue {
+        switch below(depth > 4 ? 6 : 8) {
+        case 0: return .null
+        case 1: return .bool(below(2) == 0)
+        case 2: return .int(Int64(bitPattern: next()) >> Int64(below(64)))
+        case 3: return .double(finiteDouble())
+        case 4, 5: return .string(string())
+        case 6: return .array((0..<below(6)).map { _ in value(depth: depth + 1) })
+        default:
+            var object = JSONObject()
+            for _ in 0..<below(20) { object[string()] = value(depth: depth + 1) }
+            return .object(object)
+        }
+    }
+
+    mutating func finiteDouble() -> Double {
+        switch below(3) {
+        case 0: return Double(Int(bitPattern: UInt(next() % 2_000_001))) / 1000 - 1000
+        case 1: return Double(next() % 1000) * 0.1
+        default:
+            while true {
+                let number = Double(bitPattern: next())
+                if number.isFinite { return number }
+            }
+        }
+    }
+
+    mutating func string() -> String {
+        let alphabet: [Unicode.Scalar] = ["a", "b", "Z", "0", " ", "\"", "\\", "/", "\n", "\t", "\u{0}", "\u{1F}",
+                                          "\u{7F}", "é", "€", "\u{FFFF}", "😀", "\u{10FFFF}"]
+        var text = ""
+        for _ in 0..<below(12) { text.unicodeScalars.append(alphabet[below(alphabet.count)]) }
+        return text
+    }
+}
