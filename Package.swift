@@ -32,6 +32,7 @@ let package = Package(
         .executableTarget(name: "quickstep", dependencies: ["QuickstepCommands"]),
 
         .testTarget(name: "QuickstepJSONTests", dependencies: ["QuickstepJSON"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "QuickstepLanguageTests", dependencies: ["QuickstepLanguage"]),
         .testTarget(name: "QuickstepCommandsTests", dependencies: ["QuickstepCommands"]),
     ]
 )

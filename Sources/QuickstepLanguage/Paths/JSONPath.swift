@@ -1,0 +1,97 @@
+import QuickstepJSON
+
+/// A JSONPath expression as ASL allows it, parsed once when the definition loads.
+///
+/// A path starts at one of three roots: `$` (the data the field applies to), `$$` (the context object), or
+/// `$name` (a variable). Then come segments in Jayway's syntax, which is what AWS implements: `.name`,
+/// `['name']`, `[0]`, `[-1]`, `[1:5:2]`, `[*]`, `['a','b']`, `[0,2]`, `..name`, `[?(@.price < 10)]`.
+///
+/// A *reference path* (ResultPath, ItemsPath, the `*Path` fields) names at most one node: only member names and
+/// indexes. ``isReferencePath`` says whether a parsed path is one.
+public struct JSONPath: Sendable, Hashable, CustomStringConvertible {
+    /// Where a path starts.
+    public enum Root: Sendable, Hashable {
+        /// `$`: the value the field applies to.
+        case input
+        /// `$$`: the context object.
+        case context
+        /// `$name`: a variable assigned with `Assign`.
+        case variable(String)
+    }
+
+    /// One step of a path.
+    public indirect enum Segment: Sendable, Hashable {
+        /// `.name` or `['name']`.
+        case member(String)
+        /// `[n]`; a negative index counts from the end.
+        case index(Int)
+        /// `.*` or `[*]`: every member value or element.
+        case wildcard
+        /// `[start:end:step]`, Python-style bounds.
+        case slice(start: Int?, end: Int?, step: Int?)
+        /// `['a','b']`: several members.
+        case members([String])
+        /// `[0,2]`: several indexes.
+        case indexes([Int])
+        /// `..name`, `..*` or `..[n]`: the segment applied at every depth below.
+        case descendant(Segment)
+        /// `[?(expression)]`: the elements (or member values) for which the filter holds.
+        case filter(FilterExpression)
+    }
+
+    /// The text as written in the definition, for error messages.
+    public let text: String
+    public let root: Root
+    public let segments: [Segment]
+
+    public init(text: String, root: Root, segments: [Segment]) {
+        self.text = text
+        self.root = root
+        self.segments = segments
+    }
+
+    /// `$`: the whole input.
+    public static let input = JSONPath(text: "$", root: .input, segments: [])
+
+    /// Whether the path names at most one node: member names and single indexes only.
+    public var isReferencePath: Bool {
+        segments.allSatisfy {
+            switch $0 {
+            case .member, .index: true
+            default: false
+            }
+        }
+    }
+
+    /// Whether evaluating the path always yields one value (or none), never a list of matches.
+    public var isSingular: Bool { isReferencePath }
+
+    public var description: String { text }
+}
+
+/// The condition inside a filter segment, `[?( ... )]`.
+public indirect enum FilterExpression: Sendable, Hashable {
+    case and(FilterExpression, FilterExpression)
+    case or(FilterExpression, FilterExpression)
+    case not(FilterExpression)
+    /// `@.a`: true when the operand exists (and, for a literal, is not false or null).
+    case exists(FilterOperand)
+    case compare(FilterOperand, FilterComparison, FilterOperand)
+}
+
+/// A comparison operator in a filter.
+public enum FilterComparison: String, Sendable, Hashable, CaseIterable {
+    case equal = "=="
+    case notEqual = "!="
+    case lessThan = "<"
+    case lessThanOrEqual = "<="
+    case greaterThan = ">"
+    case greaterThanOrEqual = ">="
+}
+
+/// A value in a filter: a path from the current element (`@`), a path from the root, or a literal.
+public enum FilterOperand: Sendable, Hashable {
+    case current([JSONPath.Segment])
+    case path(JSONPath)
+    case literal(JSONValue)
+}
