@@ -31,8 +31,10 @@ let package = Package(
         ),
         .executableTarget(name: "quickstep", dependencies: ["QuickstepCommands"]),
 
-        .testTarget(name: "QuickstepJSONTests", dependencies: ["QuickstepJSON"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "QuickstepLanguageTests", dependencies: ["QuickstepLanguage"]),
+        .target(name: "QuickstepTestSupport", path: "Tests/QuickstepTestSupport"),
+        .testTarget(
+            name: "QuickstepJSONTests", dependencies: ["QuickstepJSON", "QuickstepTestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "QuickstepLanguageTests", dependencies: ["QuickstepLanguage", "QuickstepTestSupport"]),
         .testTarget(name: "QuickstepCommandsTests", dependencies: ["QuickstepCommands"]),
     ]
 )

@@ -4,12 +4,6 @@ import Testing
 @testable import QuickstepCommands
 
 @Suite struct JSONCommandTests {
-    func temporaryFile(_ contents: String) throws -> String {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("quickstep-\(UUID()).json").path
-        try contents.write(toFile: path, atomically: true, encoding: .utf8)
-        return path
-    }
-
     @Test func wellFormedDocumentRuns() throws {
         let path = try temporaryFile(#"{"a": [1, 2.5]}"#)
         var command = try QuickstepCommand.parseAsRoot(["json", "--style", "compact", path])

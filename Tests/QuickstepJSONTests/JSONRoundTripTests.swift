@@ -1,5 +1,6 @@
 import Testing
 import QuickstepJSON
+import QuickstepTestSupport
 
 /// Property test: for random values, parsing the serialized text gives the same value back, in every style.
 @Suite struct JSONRoundTripTests {
@@ -19,21 +20,15 @@ import QuickstepJSON
     }
 }
 
-/// Random JSON values from a seeded SplitMix64 generator, so failures reproduce.
+/// Random JSON values from a seeded generator, so failures reproduce.
 struct RandomJSON {
-    var state: UInt64
+    var random: SplitMix64
 
-    init(seed: UInt64) { state = seed &* 0x9E37_79B9_7F4A_7C15 &+ 1 }
+    init(seed: UInt64) { random = SplitMix64(seed: seed &* 0x9E37_79B9_7F4A_7C15 &+ 1) }
 
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    mutating func next() -> UInt64 { random.next() }
 
-    mutating func below(_ bound: Int) -> Int { Int(next() % UInt64(bound)) }
+    mutating func below(_ bound: Int) -> Int { random.below(bound) }
 
     mutating func value(depth: Int) -> JSONValue {
         switch below(depth > 4 ? 6 : 8) {

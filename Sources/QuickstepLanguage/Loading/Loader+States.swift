@@ -144,7 +144,13 @@ extension Loader {
             }
         } else {
             if type.allowsOutput, let value = fields.take("Output") { processing.output = JSONataTemplate(value) }
-            if type.allowsArguments, let value = fields.take("Arguments") { processing.arguments = JSONataTemplate(value) }
+            if type.allowsArguments, let value = fields.take("Arguments") {
+                // Arguments are evaluated before there is a result or an error output to refer to.
+                for variable in ["$states.result", "$states.errorOutput"] where Self.expressions(in: value).contains(where: { $0.contains(variable) }) {
+                    error("The field 'Arguments' cannot use \(variable)", at: location.appending("Arguments"))
+                }
+                processing.arguments = JSONataTemplate(value)
+            }
         }
         if type.allowsAssign, let value = fields.take("Assign") {
             processing.assign = assignment(value, language: language, at: location.appending("Assign"))
@@ -256,6 +262,18 @@ extension Loader {
         }
         guard let transition, branches.count == elements.count else { return nil }
         return ParallelState(branches: branches, transition: transition, dataProcessing: processing, errorHandling: errorHandling)
+    }
+}
+
+extension Loader {
+    /// The texts of every `{% ... %}` expression in a JSONata template.
+    static func expressions(in value: JSONValue) -> [String] {
+        switch value {
+        case .string(let text): JSONataTemplate.expression(in: text).map { [$0] } ?? []
+        case .array(let elements): elements.flatMap(expressions(in:))
+        case .object(let object): object.values.flatMap(expressions(in:))
+        default: []
+        }
     }
 }
 
