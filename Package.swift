@@ -17,11 +17,15 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
     ],
     targets: [
         .target(name: "QuickstepJSON"),
         .target(name: "QuickstepLanguage", dependencies: ["QuickstepJSON"]),
-        .target(name: "QuickstepEngine", dependencies: ["QuickstepJSON", "QuickstepLanguage"]),
+        .target(
+            name: "QuickstepEngine",
+            dependencies: ["QuickstepJSON", "QuickstepLanguage", .product(name: "Crypto", package: "swift-crypto")]
+        ),
         .target(
             name: "QuickstepCommands",
             dependencies: [

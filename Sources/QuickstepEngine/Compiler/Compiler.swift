@@ -1,0 +1,231 @@
+import QuickstepJSON
+import QuickstepLanguage
+
+/// The pools and instruction array a program is built into.
+struct ProgramBuilder {
+    var instructions: [Instruction] = []
+    var states: [CompiledState] = []
+    var paths: [JSONPath] = []
+    var templates: [CompiledTemplate] = []
+    var constants: [JSONValue] = []
+    var choices: [CompiledChoice] = []
+    var waits: [WaitState.Duration] = []
+    var fails: [FailState] = []
+    var tasks: [CompiledTask] = []
+    var parallels: [CompiledParallel] = []
+    var maps: [CompiledMap] = []
+    var assignments: [CompiledTemplate] = []
+    var messages: [String] = []
+
+    mutating func add<T>(_ element: T, to pool: WritableKeyPath<ProgramBuilder, [T]>) -> Int {
+        self[keyPath: pool].append(element)
+        return self[keyPath: pool].count - 1
+    }
+
+    mutating func emit(_ instruction: Instruction) {
+        instructions.append(instruction)
+    }
+}
+
+extension Program {
+    /// Compiles a validated state machine. Nothing is parsed here: the model holds every path and template parsed.
+    public convenience init(_ machine: StateMachine) {
+        var compiler = Compiler()
+        let entry = compiler.compile(machine.graph)
+        self.init(builder: compiler.builder, entry: entry, machine: machine)
+    }
+}
+
+/// Lowers a ``StateMachine`` to instructions, graph by graph; jump targets are patched once every state of a
+/// graph has its address.
+struct Compiler {
+    var builder = ProgramBuilder()
+
+    /// Compiles a graph and returns the program counter of its `StartAt` state.
+    mutating func compile(_ graph: StateGraph) -> Int {
+        var addresses: [String: Int] = [:]
+        // Jumps to patch: (instruction position, target name).
+        var pendingJumps: [(Int, String)] = []
+        var pendingChoices: [(Int, ChoiceState)] = []
+        var pendingCatchers: [(state: Int, catcher: Int, name: String)] = []
+
+        for state in graph.states {
+            addresses[state.name] = builder.instructions.count
+            compileState(state, pendingJumps: &pendingJumps, pendingChoices: &pendingChoices, pendingCatchers: &pendingCatchers)
+        }
+        for (position, name) in pendingJumps { builder.instructions[position] = .jump(addresses[name]!) }
+        for (index, choice) in pendingChoices {
+            builder.choices[index].targets = choice.choices.map { addresses[$0.next]! }
+            builder.choices[index].defaultTarget = choice.defaultState.map { addresses[$0]! }
+        }
+        for pending in pendingCatchers {
+            let handler = builder.states[pending.state].catchers[pending.catcher].handlerPC
+            // The handler's last instruction is the jump to the catcher's Next.
+            var position = handler
+            while builder.instructions[position] != .jump(-1) { position += 1 }
+            builder.instructions[position] = .jump(addresses[pending.name]!)
+        }
+        return addresses[graph.startAt]!
+    }
+
+    private mutating func compileState(
+        _ state: State, pendingJumps: inout [(Int, String)], pendingChoices: inout [(Int, ChoiceState)],
+        pendingCatchers: inout [(state: Int, catcher: Int, name: String)]
+    ) {
+        let stateIndex = builder.states.count
+        let entryPC = builder.instructions.count
+        builder.states.append(CompiledState(name: state.name, typeName: state.typeName, entryPC: entryPC,
+                                            retryPC: entryPC + 1, retriers: [], catchers: []))
+        builder.emit(.enterState(stateIndex))
+        if state.queryLanguage == .jsonata {
+            let message = builder.add("The state '\(state.name)' uses JSONata, which Quickstep does not evaluate yet", to: \.messages)
+            builder.emit(.unsupported(message))
+            return
+        }
+
+        func transition(_ transition: Transition) {
+            builder.emit(.exitState)
+            switch transition {
+            case .end: builder.emit(.endGraph)
+            case .next(let name):
+                pendingJumps.append((builder.instructions.count, name))
+                builder.emit(.jump(-1))
+            }
+        }
+
+        switch state.kind {
+        case .pass(let pass):
+            emitInput(pass.dataProcessing, parameters: true)
+            if let result = pass.result { builder.emit(.passResult(builder.add(result, to: \.constants))) }
+            emitAssign(pass.dataProcessing)
+            emitResultAndOutput(pass.dataProcessing)
+            transition(pass.transition)
+        case .task(let task):
+            emitInput(task.dataProcessing, parameters: true)
+            let taskIndex = builder.add(CompiledTask(resource: task.resource, timeoutSeconds: task.timeoutSeconds,
+                                                     heartbeatSeconds: task.heartbeatSeconds), to: \.tasks)
+            builder.emit(.invokeTask(taskIndex))
+            emitResultSelector(task.dataProcessing)
+            emitAssign(task.dataProcessing)
+            emitResultAndOutput(task.dataProcessing)
+            transition(task.transition)
+            emitErrorHandling(task.errorHandling, state: stateIndex, pendingCatchers: &pendingCatchers)
+        case .choice(let choice):
+            emitInput(choice.dataProcessing, parameters: false)
+            let index = builder.add(CompiledChoice(
+                rules: choice.choices.map(\.rule), targets: [], assignments: choice.choices.map { branch in branch.assign.flatMap { assignmentIndex($0) } },
+                defaultTarget: nil, defaultAssignment: choice.dataProcessing.assign.flatMap { assignmentIndex($0) }), to: \.choices)
+            pendingChoices.append((index, choice))
+            builder.emit(.choose(index))
+            emitOutput(choice.dataProcessing)
+            builder.emit(.exitState)
+            builder.emit(.jumpToChosen)
+        case .wait(let wait):
+            emitInput(wait.dataProcessing, parameters: false)
+            builder.emit(.wait(builder.add(wait.duration, to: \.waits)))
+            emitAssign(wait.dataProcessing)
+            emitOutput(wait.dataProcessing)
+            transition(wait.transition)
+        case .succeed(let succeed):
+            emitInput(succeed.dataProcessing, parameters: false)
+            emitOutput(succeed.dataProcessing)
+            builder.emit(.exitState)
+            builder.emit(.endGraph)
+        case .fail(let fail):
+            builder.emit(.fail(builder.add(fail, to: \.fails)))
+        case .parallel(let parallel):
+            emitInput(parallel.dataProcessing, parameters: true)
+            let index = builder.add(CompiledParallel(branchEntries: []), to: \.parallels)
+            builder.emit(.parallel(index))
+            emitResultSelector(parallel.dataProcessing)
+            emitAssign(parallel.dataProcessing)
+            emitResultAndOutput(parallel.dataProcessing)
+            transition(parallel.transition)
+            emitErrorHandling(parallel.errorHandling, state: stateIndex, pendingCatchers: &pendingCatchers)
+            builder.parallels[index].branchEntries = parallel.branches.map { compile($0) }
+        case .map(let map):
+            emitInput(map.dataProcessing, parameters: false)
+            var selector: Int?
+            if case .jsonPath(let template)? = map.itemSelector {
+                selector = builder.add(CompiledTemplate(template: template, field: "ItemSelector"), to: \.templates)
+            }
+            let index = builder.add(CompiledMap(
+                processorEntry: -1, itemsPath: map.itemsPath, itemSelector: selector, maxConcurrency: map.maxConcurrency,
+                toleratedFailureCount: map.toleratedFailureCount, toleratedFailurePercentage: map.toleratedFailurePercentage),
+                to: \.maps)
+            builder.emit(.map(index))
+            emitResultSelector(map.dataProcessing)
+            emitAssign(map.dataProcessing)
+            emitResultAndOutput(map.dataProcessing)
+            transition(map.transition)
+            emitErrorHandling(map.errorHandling, state: stateIndex, pendingCatchers: &pendingCatchers)
+            builder.maps[index].processorEntry = compile(map.processor)
+        }
+    }
+
+    private mutating func emitInput(_ processing: DataProcessing, parameters: Bool) {
+        switch processing.inputPath {
+        case .null: builder.emit(.inputNull)
+        case .path(let path) where !path.segments.isEmpty || path.root != .input:
+            builder.emit(.inputPath(builder.add(path, to: \.paths)))
+        case .path: break
+        }
+        if parameters, let template = processing.parameters {
+            builder.emit(.parameters(builder.add(CompiledTemplate(template: template, field: "Parameters"), to: \.templates)))
+        }
+    }
+
+    private mutating func emitResultSelector(_ processing: DataProcessing) {
+        if let template = processing.resultSelector {
+            builder.emit(.resultSelector(builder.add(CompiledTemplate(template: template, field: "ResultSelector"), to: \.templates)))
+        }
+    }
+
+    private mutating func emitAssign(_ processing: DataProcessing) {
+        if let index = processing.assign.flatMap({ assignmentIndex($0) }) { builder.emit(.assign(index)) }
+    }
+
+    private mutating func assignmentIndex(_ assignment: Assignment) -> Int? {
+        guard case .jsonPath(let template) = assignment else { return nil }
+        return builder.add(CompiledTemplate(template: template, field: "Assign"), to: \.assignments)
+    }
+
+    private mutating func emitResultAndOutput(_ processing: DataProcessing) {
+        emitResultPath(processing.resultPath)
+        emitOutput(processing)
+    }
+
+    private mutating func emitResultPath(_ resultPath: OptionalPath) {
+        switch resultPath {
+        case .null: builder.emit(.resultPathNull)
+        case .path(let path) where !path.segments.isEmpty: builder.emit(.resultPath(builder.add(path, to: \.paths)))
+        case .path: break  // `$`: the output is the result itself
+        }
+    }
+
+    private mutating func emitOutput(_ processing: DataProcessing) {
+        switch processing.outputPath {
+        case .null: builder.emit(.outputNull)
+        case .path(let path) where !path.segments.isEmpty || path.root != .input:
+            builder.emit(.outputPath(builder.add(path, to: \.paths)))
+        case .path: break
+        }
+    }
+
+    /// Retriers go in the state's table; each catcher gets a handler: ResultPath into the raw input, its Assign,
+    /// exitState, and a jump patched to its Next.
+    private mutating func emitErrorHandling(
+        _ handling: ErrorHandling, state: Int, pendingCatchers: inout [(state: Int, catcher: Int, name: String)]
+    ) {
+        builder.states[state].retriers = handling.retriers
+        for (position, catcher) in handling.catchers.enumerated() {
+            let handlerPC = builder.instructions.count
+            if let index = catcher.assign.flatMap({ assignmentIndex($0) }) { builder.emit(.assign(index)) }
+            emitResultPath(catcher.resultPath)
+            builder.emit(.exitState)
+            builder.emit(.jump(-1))
+            builder.states[state].catchers.append(CompiledCatcher(errorEquals: catcher.errorEquals, handlerPC: handlerPC))
+            pendingCatchers.append((state, position, catcher.next))
+        }
+    }
+}

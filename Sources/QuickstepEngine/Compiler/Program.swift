@@ -1,0 +1,152 @@
+import QuickstepJSON
+import QuickstepLanguage
+
+/// One VM instruction. Operands are indexes into the ``Program``'s constant pools, resolved at compile time.
+///
+/// The VM keeps two registers per execution: `rawInput` (the state's input as it arrived) and `value` (the data
+/// being processed: effective input, then result, then output). Each state compiles to a short run:
+///
+/// ```
+/// enterState · inputPath · parameters · invokeTask · resultSelector · assign · resultPath · outputPath · exitState · jump
+/// ```
+/// with the steps a state does not use left out (a Pass with no processing is `enterState · exitState · jump`).
+enum Instruction: Sendable, Equatable {
+    /// Starts state `n`: history, context, retry counters; `rawInput` = `value`.
+    case enterState(Int)
+    /// `value` = `value` at path `n` (InputPath).
+    case inputPath(Int)
+    /// `value` = `{}` (InputPath null).
+    case inputNull
+    /// `value` = template `n` evaluated on `value` (Parameters).
+    case parameters(Int)
+    /// `value` = constant `n` (Pass `Result`).
+    case passResult(Int)
+    /// `value` = the result of calling task `n` with `value`; may park the execution.
+    case invokeTask(Int)
+    /// `value` = template `n` evaluated on `value` (ResultSelector).
+    case resultSelector(Int)
+    /// Evaluates assignment `n` on `value` and stores the variables.
+    case assign(Int)
+    /// `value` = `rawInput` with `value` stored at path `n` (ResultPath).
+    case resultPath(Int)
+    /// `value` = `rawInput` (ResultPath null).
+    case resultPathNull
+    /// `value` = `value` at path `n` (OutputPath).
+    case outputPath(Int)
+    /// `value` = `{}` (OutputPath null).
+    case outputNull
+    /// Ends the current state: history.
+    case exitState
+    case jump(Int)
+    /// The graph (execution, branch or iteration) ends with `value` as its output.
+    case endGraph
+    /// Evaluates Choice `n` on `value`: runs the chosen rule's Assign and remembers its target.
+    case choose(Int)
+    /// Jumps to the target `choose` picked.
+    case jumpToChosen
+    /// Waits as Wait `n` says; parks the execution.
+    case wait(Int)
+    /// Fails as Fail `n` says.
+    case fail(Int)
+    /// Runs the branches of Parallel `n` on `value`; parks until they finish.
+    case parallel(Int)
+    /// Runs Map `n` over the items in `value`; parks until the iterations finish.
+    case map(Int)
+    /// A state Quickstep cannot run yet (JSONata); fails with a clear error.
+    case unsupported(Int)
+}
+
+/// A compiled state machine: one flat instruction array for the machine and all its branches and item processors,
+/// and the constant pools the instructions index.
+public final class Program: Sendable {
+    let instructions: [Instruction]
+    let states: [CompiledState]
+    let paths: [JSONPath]
+    let templates: [CompiledTemplate]
+    let constants: [JSONValue]
+    let choices: [CompiledChoice]
+    let waits: [WaitState.Duration]
+    let fails: [FailState]
+    let tasks: [CompiledTask]
+    let parallels: [CompiledParallel]
+    let maps: [CompiledMap]
+    let assignments: [CompiledTemplate]
+    let messages: [String]
+    /// The program counter where an execution starts.
+    let entry: Int
+    /// The machine's `TimeoutSeconds`.
+    public let timeoutSeconds: Int?
+    /// The machine the program was compiled from.
+    public let machine: StateMachine
+
+    init(builder: ProgramBuilder, entry: Int, machine: StateMachine) {
+        instructions = builder.instructions
+        states = builder.states
+        paths = builder.paths
+        templates = builder.templates
+        constants = builder.constants
+        choices = builder.choices
+        waits = builder.waits
+        fails = builder.fails
+        tasks = builder.tasks
+        parallels = builder.parallels
+        maps = builder.maps
+        assignments = builder.assignments
+        messages = builder.messages
+        self.entry = entry
+        timeoutSeconds = machine.timeoutSeconds
+        self.machine = machine
+    }
+}
+
+/// What the VM needs about a state beyond its instructions: its name, error tables, and where retries restart.
+struct CompiledState: Sendable {
+    var name: String
+    var typeName: String
+    /// The `enterState` instruction.
+    var entryPC: Int
+    /// Where a retry restarts (just after `enterState`).
+    var retryPC: Int
+    var retriers: [Retrier]
+    var catchers: [CompiledCatcher]
+}
+
+/// A Catch entry: what it matches, and where its handler code starts (ResultPath, Assign, exitState, jump).
+struct CompiledCatcher: Sendable {
+    var errorEquals: [String]
+    var handlerPC: Int
+}
+
+/// A payload template with the name of the field it came from, for error causes.
+struct CompiledTemplate: Sendable {
+    var template: PayloadTemplate
+    var field: String
+}
+
+struct CompiledChoice: Sendable {
+    var rules: [ChoiceRule]
+    var targets: [Int]
+    var assignments: [Int?]
+    var defaultTarget: Int?
+    var defaultAssignment: Int?
+}
+
+struct CompiledTask: Sendable {
+    var resource: TaskResource
+    var timeoutSeconds: DynamicValue<Int>?
+    var heartbeatSeconds: DynamicValue<Int>?
+}
+
+struct CompiledParallel: Sendable {
+    /// The entry program counter of each branch.
+    var branchEntries: [Int]
+}
+
+struct CompiledMap: Sendable {
+    var processorEntry: Int
+    var itemsPath: JSONPath
+    var itemSelector: Int?
+    var maxConcurrency: DynamicValue<Int>?
+    var toleratedFailureCount: DynamicValue<Int>?
+    var toleratedFailurePercentage: DynamicValue<Double>?
+}

@@ -1,0 +1,188 @@
+import QuickstepJSON
+import QuickstepLanguage
+
+/// The 18 `States.*` intrinsic functions, with AWS's limits and quirks. Every failure is `States.IntrinsicFailure`.
+enum Intrinsics {
+    /// Calls `call` with its arguments already evaluated.
+    static func apply(_ call: IntrinsicCall, _ arguments: [JSONValue]) throws(ExecutionFailure) -> JSONValue {
+        let name = call.function.rawValue
+        switch call.function {
+        case .format:
+            guard case .string(let template) = arguments[0] else { throw argumentType(name, 1, "a string") }
+            let parts = call.formatTemplate ?? Self.splitTemplate(template)
+            let placeholders = parts.filter { $0 == .placeholder }.count
+            guard placeholders == arguments.count - 1 else {
+                throw .intrinsic("Number of arguments in \(name) do not match the occurrences of {}")
+            }
+            var text = ""
+            var next = 1
+            for part in parts {
+                switch part {
+                case .text(let literal): text += literal
+                case .placeholder:
+                    text += naturalText(arguments[next])
+                    next += 1
+                }
+            }
+            return .string(text)
+        case .stringToJson:
+            guard case .string(let text) = arguments[0] else { throw argumentType(name, 1, "a string") }
+            do {
+                return try JSONParser.parse(text)
+            } catch {
+                throw .intrinsic("\(name) could not parse its argument as JSON: \(error)")
+            }
+        case .jsonToString:
+            return .string(arguments[0].compactText)
+        case .array:
+            return .array(arguments)
+        case .arrayPartition:
+            guard case .array(let elements) = arguments[0] else { throw argumentType(name, 1, "an array") }
+            guard let size = integer(arguments[1]), size > 0 else {
+                throw .intrinsic("The chunk size of \(name) must be a positive integer")
+            }
+            return .array(stride(from: 0, to: elements.count, by: Int(size)).map {
+                .array(Array(elements[$0..<min($0 + Int(size), elements.count)]))
+            })
+        case .arrayContains:
+            guard case .array(let elements) = arguments[0] else { throw argumentType(name, 1, "an array") }
+            return .bool(elements.contains(arguments[1]))
+        case .arrayRange:
+            guard let start = integer(arguments[0]), let end = integer(arguments[1]), let step = integer(arguments[2]) else {
+                throw .intrinsic("The arguments of \(name) must be integers")
+            }
+            guard step != 0 else { throw .intrinsic("The step of \(name) cannot be 0") }
+            let count = step > 0 ? (end >= start ? (end - start) / step + 1 : 0) : (start >= end ? (start - end) / -step + 1 : 0)
+            guard count <= 1000 else { throw .intrinsic("\(name) cannot produce more than 1000 items") }
+            return .array((0..<count).map { .int(start + $0 * step) })
+        case .arrayGetItem:
+            guard case .array(let elements) = arguments[0] else { throw argumentType(name, 1, "an array") }
+            guard let index = integer(arguments[1]), index >= 0, index < elements.count else {
+                throw .intrinsic("The index of \(name) is out of bounds")
+            }
+            return elements[Int(index)]
+        case .arrayLength:
+            guard case .array(let elements) = arguments[0] else { throw argumentType(name, 1, "an array") }
+            return .int(Int64(elements.count))
+        case .arrayUnique:
+            guard case .array(let elements) = arguments[0] else { throw argumentType(name, 1, "an array") }
+            var seen = Set<JSONValue>()
+            return .array(elements.filter { seen.insert($0).inserted })
+        case .base64Encode:
+            guard case .string(let text) = arguments[0] else { throw argumentType(name, 1, "a string") }
+            guard text.count <= 10_000 else { throw .intrinsic("The input of \(name) is longer than 10000 characters") }
+            return .string(Base64.encode(Array(text.utf8)))
+        case .base64Decode:
+            guard case .string(let text) = arguments[0] else { throw argumentType(name, 1, "a string") }
+            guard text.count <= 10_000 else { throw .intrinsic("The input of \(name) is longer than 10000 characters") }
+            guard let bytes = Base64.decode(text) else { throw .intrinsic("The input of \(name) is not valid Base64") }
+            return .string(String(decoding: bytes, as: UTF8.self))
+        case .hash:
+            guard case .string(let algorithm) = arguments[1] else { throw argumentType(name, 2, "a string") }
+            let data = arguments[0].stringValue ?? arguments[0].compactText
+            guard data.count <= 10_000 else { throw .intrinsic("The input of \(name) is longer than 10000 characters") }
+            guard let digest = Digests.hexDigest(of: Array(data.utf8), algorithm: algorithm) else {
+                throw .intrinsic("\(name) does not support the algorithm '\(algorithm)'; use MD5, SHA-1, SHA-256, SHA-384 or SHA-512")
+            }
+            return .string(digest)
+        case .jsonMerge:
+            guard case .object(var merged) = arguments[0] else { throw argumentType(name, 1, "an object") }
+            guard case .object(let other) = arguments[1] else { throw argumentType(name, 2, "an object") }
+            guard case .bool(let deep) = arguments[2] else { throw argumentType(name, 3, "a boolean") }
+            guard !deep else { throw .intrinsic("\(name) supports only shallow merges: its third argument must be false") }
+            for member in other { merged[member.key] = member.value }
+            return .object(merged)
+        case .mathRandom:
+            guard let start = roundedInteger(arguments[0]), let end = roundedInteger(arguments[1]) else {
+                throw .intrinsic("The range of \(name) must be numbers")
+            }
+            guard start <= end else { throw .intrinsic("The start of \(name) must not be above its end") }
+            var generator: any RandomNumberGenerator = SystemRandomNumberGenerator()
+            if arguments.count == 3 {
+                guard let seed = roundedInteger(arguments[2]) else { throw argumentType(name, 3, "a number") }
+                generator = SeededGenerator(seed: UInt64(bitPattern: seed))
+            }
+            return .int(Int64.random(in: start...end, using: &generator))
+        case .mathAdd:
+            guard let a = roundedInteger(arguments[0]), let b = roundedInteger(arguments[1]) else {
+                throw .intrinsic("The arguments of \(name) must be numbers")
+            }
+            let (sum, overflow) = a.addingReportingOverflow(b)
+            guard !overflow else { throw .intrinsic("\(name) overflowed") }
+            return .int(sum)
+        case .stringSplit:
+            guard case .string(let text) = arguments[0] else { throw argumentType(name, 1, "a string") }
+            guard case .string(let delimiters) = arguments[1] else { throw argumentType(name, 2, "a string") }
+            let set = Set(delimiters)
+            return .array(text.split(whereSeparator: { set.contains($0) }).map { .string(String($0)) })
+        case .uuid:
+            return .string(UUIDv4.random())
+        }
+    }
+
+    /// How `States.Format` writes a value: strings without quotes, other scalars as JSON, containers as Java's
+    /// `toString` writes maps and lists (`{a=1, b=[x, y]}`), which is what AWS does.
+    static func naturalText(_ value: JSONValue) -> String {
+        switch value {
+        case .string(let text): return text
+        case .array(let elements): return "[" + elements.map(naturalText).joined(separator: ", ") + "]"
+        case .object(let object): return "{" + object.map { "\($0.key)=\(naturalText($0.value))" }.joined(separator: ", ") + "}"
+        default: return value.compactText
+        }
+    }
+
+    /// A template that came from a path rather than a literal: `{}` is a placeholder everywhere.
+    static func splitTemplate(_ template: String) -> [FormatPart] {
+        var parts: [FormatPart] = []
+        var rest = Substring(template)
+        while let range = rest.range(of: "{}") {
+            if range.lowerBound > rest.startIndex { parts.append(.text(String(rest[..<range.lowerBound]))) }
+            parts.append(.placeholder)
+            rest = rest[range.upperBound...]
+        }
+        if !rest.isEmpty { parts.append(.text(String(rest))) }
+        return parts
+    }
+
+    static func integer(_ value: JSONValue) -> Int64? {
+        value.integerValue
+    }
+
+    /// A number rounded as Java's `Math.round` rounds (half up: `floor(x + 0.5)`), as AWS's MathAdd does.
+    static func roundedInteger(_ value: JSONValue) -> Int64? {
+        switch value {
+        case .int(let integer): return integer
+        case .double(let number): return Int64(exactly: (number + 0.5).rounded(.down))
+        default: return nil
+        }
+    }
+
+    static func argumentType(_ name: String, _ position: Int, _ expected: String) -> ExecutionFailure {
+        .intrinsic("The argument \(position) of \(name) must be \(expected)")
+    }
+}
+
+/// SplitMix64: the same seed gives the same numbers, as `States.MathRandom` with a seed must.
+struct SeededGenerator: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+/// Random version-4 UUIDs in their lowercase text form.
+enum UUIDv4 {
+    static func random() -> String {
+        var generator = SystemRandomNumberGenerator()
+        var bytes = (0..<16).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        bytes[6] = bytes[6] & 0x0F | 0x40
+        bytes[8] = bytes[8] & 0x3F | 0x80
+        let hex = bytes.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }
+        return [hex[0..<4], hex[4..<6], hex[6..<8], hex[8..<10], hex[10..<16]].map { $0.joined() }.joined(separator: "-")
+    }
+}

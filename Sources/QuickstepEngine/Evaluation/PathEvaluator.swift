@@ -1,0 +1,187 @@
+import QuickstepJSON
+import QuickstepLanguage
+
+/// Evaluates parsed JSONPaths on JSON values, as Jayway JsonPath (which AWS uses) does.
+///
+/// A reference path (names and single indexes) yields one node or none; any other path yields the array of every
+/// match, possibly empty.
+enum PathEvaluator {
+    /// The outcome of looking a path up.
+    enum Lookup {
+        case found(JSONValue)
+        /// Nothing there; the text is Jayway's explanation (`No results for path: $['a']`,
+        /// `Missing property in path $['a']`).
+        case missing(String)
+    }
+
+    /// Looks `segments` up from `root`.
+    static func lookup(_ segments: [JSONPath.Segment], in root: JSONValue, definite: Bool) -> Lookup {
+        if definite {
+            var current = root
+            var normalized = "$"
+            for (position, segment) in segments.enumerated() {
+                let isLast = position == segments.count - 1
+                switch segment {
+                case .member(let name):
+                    normalized += "['\(name)']"
+                    guard case .object(let object) = current, let next = object[name] else {
+                        if case .object = current, isLast { return .missing("No results for path: \(normalized)") }
+                        return .missing(isLast ? "No results for path: \(normalized)" : "Missing property in path \(normalized)")
+                    }
+                    current = next
+                case .index(let index):
+                    normalized += "[\(index)]"
+                    guard case .array(let elements) = current else {
+                        return .missing(isLast ? "No results for path: \(normalized)" : "Missing property in path \(normalized)")
+                    }
+                    let resolved = index < 0 ? elements.count + index : index
+                    guard elements.indices.contains(resolved) else { return .missing("No results for path: \(normalized)") }
+                    current = elements[resolved]
+                default:
+                    preconditionFailure("a definite path has only members and indexes")
+                }
+            }
+            return .found(current)
+        }
+        var matches = [root]
+        for segment in segments {
+            var next: [JSONValue] = []
+            for value in matches { apply(segment, to: value, root: root, into: &next) }
+            matches = next
+        }
+        return .found(.array(matches))
+    }
+
+    /// Looks a whole path up, its root resolved by the caller.
+    static func lookup(_ path: JSONPath, in root: JSONValue) -> Lookup {
+        lookup(path.segments, in: root, definite: path.isReferencePath)
+    }
+
+    private static func apply(_ segment: JSONPath.Segment, to value: JSONValue, root: JSONValue, into matches: inout [JSONValue]) {
+        switch segment {
+        case .member(let name):
+            if case .object(let object) = value, let member = object[name] { matches.append(member) }
+        case .members(let names):
+            if case .object(let object) = value {
+                for name in names { if let member = object[name] { matches.append(member) } }
+            }
+        case .index(let index):
+            if case .array(let elements) = value {
+                let resolved = index < 0 ? elements.count + index : index
+                if elements.indices.contains(resolved) { matches.append(elements[resolved]) }
+            }
+        case .indexes(let indexes):
+            if case .array(let elements) = value {
+                for index in indexes {
+                    let resolved = index < 0 ? elements.count + index : index
+                    if elements.indices.contains(resolved) { matches.append(elements[resolved]) }
+                }
+            }
+        case .wildcard:
+            switch value {
+            case .array(let elements): matches.append(contentsOf: elements)
+            case .object(let object): matches.append(contentsOf: object.values)
+            default: break
+            }
+        case .slice(let start, let end, let step):
+            guard case .array(let elements) = value else { return }
+            let count = elements.count
+            let step = step ?? 1
+            func clamp(_ bound: Int?, _ fallback: Int) -> Int {
+                guard let bound else { return fallback }
+                return bound < 0 ? max(count + bound, step > 0 ? 0 : -1) : min(bound, step > 0 ? count : count - 1)
+            }
+            if step > 0 {
+                var index = clamp(start, 0)
+                let stop = clamp(end, count)
+                while index < stop {
+                    matches.append(elements[index])
+                    index += step
+                }
+            } else {
+                var index = clamp(start, count - 1)
+                let stop = clamp(end, -1)
+                while index > stop {
+                    if elements.indices.contains(index) { matches.append(elements[index]) }
+                    index += step
+                }
+            }
+        case .descendant(let inner):
+            descend(value) { node in apply(inner, to: node, root: root, into: &matches) }
+        case .filter(let expression):
+            let candidates: [JSONValue]
+            switch value {
+            case .array(let elements): candidates = elements
+            case .object(let object): candidates = object.values
+            default: candidates = []
+            }
+            for candidate in candidates where holds(expression, current: candidate, root: root) {
+                matches.append(candidate)
+            }
+        }
+    }
+
+    /// Visits `value` and every value below it, parents before children.
+    private static func descend(_ value: JSONValue, _ visit: (JSONValue) -> Void) {
+        visit(value)
+        switch value {
+        case .array(let elements): for element in elements { descend(element, visit) }
+        case .object(let object): for member in object { descend(member.value, visit) }
+        default: break
+        }
+    }
+
+    // MARK: Filters
+
+    static func holds(_ expression: FilterExpression, current: JSONValue, root: JSONValue) -> Bool {
+        switch expression {
+        case .and(let left, let right): return holds(left, current: current, root: root) && holds(right, current: current, root: root)
+        case .or(let left, let right): return holds(left, current: current, root: root) || holds(right, current: current, root: root)
+        case .not(let inner): return !holds(inner, current: current, root: root)
+        case .exists(let operand):
+            guard let value = resolve(operand, current: current, root: root) else { return false }
+            if case .bool(let flag) = value { return flag }
+            return true
+        case .compare(let left, let comparison, let right):
+            guard let lhs = resolve(left, current: current, root: root), let rhs = resolve(right, current: current, root: root) else {
+                return comparison == .notEqual
+            }
+            return compare(lhs, comparison, rhs)
+        }
+    }
+
+    private static func resolve(_ operand: FilterOperand, current: JSONValue, root: JSONValue) -> JSONValue? {
+        switch operand {
+        case .literal(let value): return value
+        case .current(let segments):
+            let definite = JSONPath(text: "@", root: .input, segments: segments).isReferencePath
+            if case .found(let value) = lookup(segments, in: current, definite: definite) { return value }
+            return nil
+        case .path(let path):
+            if case .found(let value) = lookup(path, in: root) { return value }
+            return nil
+        }
+    }
+
+    private static func compare(_ lhs: JSONValue, _ comparison: FilterComparison, _ rhs: JSONValue) -> Bool {
+        switch comparison {
+        case .equal: return lhs == rhs
+        case .notEqual: return lhs != rhs
+        default: break
+        }
+        let order: Int
+        if let a = lhs.numberValue, let b = rhs.numberValue {
+            order = a < b ? -1 : (a > b ? 1 : 0)
+        } else if case .string(let a) = lhs, case .string(let b) = rhs {
+            order = a < b ? -1 : (a > b ? 1 : 0)
+        } else {
+            return false
+        }
+        switch comparison {
+        case .lessThan: return order < 0
+        case .lessThanOrEqual: return order <= 0
+        case .greaterThan: return order > 0
+        default: return order >= 0
+        }
+    }
+}

@@ -1,0 +1,75 @@
+import QuickstepJSON
+
+/// What the context object (`$$`) says about an execution, and the state it is in.
+struct ExecutionIdentity: Sendable {
+    var executionArn: String
+    var executionName: String
+    var stateMachineArn: String
+    var stateMachineName: String
+    var roleArn: String
+    var input: JSONValue
+    /// Milliseconds since the epoch.
+    var startTime: Int64
+    var region: String
+    var account: String
+}
+
+enum ContextObject {
+    /// Builds `$$` for a state: Execution, State, StateMachine, and (when given) Task and Map.
+    static func value(
+        identity: ExecutionIdentity, stateName: String, enteredTime: Int64, retryCount: Int?,
+        taskToken: String?, mapItem: (index: Int, value: JSONValue)?
+    ) -> JSONValue {
+        var object: JSONObject = [
+            "Execution": [
+                "Id": .string(identity.executionArn), "Input": identity.input, "Name": .string(identity.executionName),
+                "RoleArn": .string(identity.roleArn), "StartTime": .string(Timestamps.iso8601(milliseconds: identity.startTime)),
+                "RedriveCount": 0,
+            ],
+            "State": [
+                "EnteredTime": .string(Timestamps.iso8601(milliseconds: enteredTime)), "Name": .string(stateName),
+            ],
+            "StateMachine": ["Id": .string(identity.stateMachineArn), "Name": .string(identity.stateMachineName)],
+        ]
+        if let retryCount, case .object(var state)? = object["State"] {
+            state["RetryCount"] = .int(Int64(retryCount))
+            object["State"] = .object(state)
+        }
+        if let taskToken { object["Task"] = ["Token": .string(taskToken)] }
+        if let mapItem { object["Map"] = ["Item": ["Index": .int(Int64(mapItem.index)), "Value": mapItem.value]] }
+        return .object(object)
+    }
+}
+
+/// ISO 8601 timestamps as AWS writes them in the context object: `2019-03-26T20:14:13.192Z`.
+enum Timestamps {
+    static func iso8601(milliseconds: Int64) -> String {
+        let seconds = milliseconds.floorDivided(by: 1000)
+        let millis = Int(milliseconds - seconds * 1000)
+        let days = Int(seconds.floorDivided(by: 86_400))
+        let secondOfDay = Int(seconds - Int64(days) * 86_400)
+        // Howard Hinnant's civil_from_days.
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let dayOfEra = z - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let monthIndex = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
+        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
+        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+        func pad(_ value: Int, _ width: Int) -> String {
+            let text = String(value)
+            return String(repeating: "0", count: max(0, width - text.count)) + text
+        }
+        return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(secondOfDay / 3600, 2)):\(pad(secondOfDay / 60 % 60, 2)):"
+            + "\(pad(secondOfDay % 60, 2)).\(pad(millis, 3))Z"
+    }
+}
+
+extension Int64 {
+    func floorDivided(by divisor: Int64) -> Int64 {
+        let quotient = self / divisor
+        return (self % divisor != 0 && (self < 0) != (divisor < 0)) ? quotient - 1 : quotient
+    }
+}

@@ -1,0 +1,138 @@
+import QuickstepJSON
+import QuickstepLanguage
+
+/// The outcome of an execution, as `DescribeExecution` / `StartSyncExecution` report it.
+public struct ExecutionResult: Sendable {
+    public enum Status: String, Sendable {
+        case succeeded = "SUCCEEDED"
+        case failed = "FAILED"
+        case timedOut = "TIMED_OUT"
+        case aborted = "ABORTED"
+    }
+
+    public var status: Status
+    public var output: JSONValue?
+    public var error: String?
+    public var cause: String?
+    /// The `GetExecutionHistory` events, when history was recorded.
+    public var history: [JSONValue]
+}
+
+/// One running graph: the whole execution, or one Parallel branch run, or one Map iteration.
+///
+/// The VM runs it until it ends or parks (Wait, an asynchronous task, a retry interval, a Map or Parallel join);
+/// everything it needs to resume is here, so nothing waits on the stack.
+final class Execution {
+    let run: RunState
+    var pc: Int
+    /// The current state's input as it arrived.
+    var rawInput: JSONValue = .null
+    /// The data being processed: effective input, then result, then output.
+    var value: JSONValue
+    var variables: VariableScope
+    /// The index of the current state in the program, or -1 before the first.
+    var state = -1
+    var stateEnteredEventId = 0
+    var stateEnteredTime: Int64 = 0
+    var lastEventId = 0
+    /// Attempts made so far under each retrier of the current state.
+    var retryAttempts: [Int] = []
+    var retryCount = 0
+    var chosenPC = 0
+    var taskToken: String?
+    /// The invocation the execution is parked on; a completion for any other is stale and dropped.
+    var pendingTask = 0
+    /// Set while an ItemSelector is evaluated for one item.
+    var mapItem: (index: Int, value: JSONValue)?
+    /// Variables assigned by the current state, stored when it exits.
+    var pendingAssignments: [JSONObject] = []
+    /// A failure to handle when the execution runs next (a failed task or child delivered while it was parked).
+    var pendingFailure: ExecutionFailure?
+    let parent: Join?
+    let childIndex: Int
+    /// Set while the execution waits for its children.
+    var join: Join?
+    var finished = false
+
+    init(run: RunState, pc: Int, input: JSONValue, variables: VariableScope, parent: Join?, childIndex: Int) {
+        self.run = run
+        self.pc = pc
+        value = input
+        self.variables = variables
+        self.parent = parent
+        self.childIndex = childIndex
+    }
+
+    /// Whether the work is moot: the whole run ended, or a sibling's failure cancelled the join.
+    var isCancelled: Bool {
+        run.result != nil || (parent?.isCancelled ?? false) || (parent?.owner.isCancelled ?? false)
+    }
+
+    var stateName: String { state >= 0 ? run.program.states[state].name : "" }
+
+    /// `$$` for the current state.
+    func contextValue() -> JSONValue {
+        // AWS shows State.RetryCount only in states that can retry (conformance: a Pass's $$.State has none).
+        let canRetry = state >= 0 && ["Task", "Parallel", "Map"].contains(run.program.states[state].typeName)
+        return ContextObject.value(identity: run.identity, stateName: stateName, enteredTime: stateEnteredTime,
+                                   retryCount: canRetry ? retryCount : nil, taskToken: taskToken, mapItem: mapItem)
+    }
+
+    /// AWS's prefix for causes of errors raised while a state runs.
+    func causePrefix() -> String {
+        "An error occurred while executing the state '\(stateName)' (entered at the event id #\(stateEnteredEventId)). "
+    }
+
+    @discardableResult
+    func record(_ type: String, _ details: (key: String, value: JSONObject)? = nil) -> Int {
+        let id = run.history.record(type, previous: lastEventId, details: details)
+        lastEventId = id
+        return id
+    }
+}
+
+/// The children of a Map or Parallel state and their results, in order.
+final class Join {
+    unowned let owner: Execution
+    var results: [JSONValue?]
+    var remaining: Int
+    var isCancelled = false
+    /// Children not started yet (Map with MaxConcurrency), in order.
+    var waiting: [Execution] = []
+    var running = 0
+    let maxConcurrency: Int
+    let isMap: Bool
+    var failures = 0
+    let toleratedCount: Int?
+    let toleratedPercentage: Double?
+
+    init(owner: Execution, count: Int, maxConcurrency: Int, isMap: Bool, toleratedCount: Int?, toleratedPercentage: Double?) {
+        self.owner = owner
+        results = Array(repeating: nil, count: count)
+        remaining = count
+        self.maxConcurrency = maxConcurrency
+        self.isMap = isMap
+        self.toleratedCount = toleratedCount
+        self.toleratedPercentage = toleratedPercentage
+    }
+}
+
+/// What every graph of one execution shares: the program, the handlers, the history, the clock, the outcome.
+final class RunState {
+    let program: Program
+    let identity: ExecutionIdentity
+    let handlers: TaskHandlerRegistry
+    let history: History
+    let scheduler: LocalScheduler
+    var result: ExecutionResult?
+    /// Numbers asynchronous invocations, so a late completion is recognised as stale.
+    var invocationCounter = 0
+
+    init(program: Program, identity: ExecutionIdentity, handlers: TaskHandlerRegistry, history: History, scheduler: LocalScheduler) {
+        self.program = program
+        self.identity = identity
+        self.handlers = handlers
+        self.history = history
+        self.scheduler = scheduler
+    }
+}

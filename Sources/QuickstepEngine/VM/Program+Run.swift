@@ -1,0 +1,50 @@
+import QuickstepJSON
+import QuickstepLanguage
+
+/// How one execution is run: its names, where it pretends to be, whether it keeps a history, and its clock.
+public struct ExecutionOptions: Sendable {
+    /// The execution's name (`$$.Execution.Name`); a random UUID unless set.
+    public var executionName: String?
+    /// The state machine's name (`$$.StateMachine.Name`).
+    public var stateMachineName = "StateMachine"
+    public var region = "us-east-1"
+    public var account = "123456789012"
+    /// Keep every event for `ExecutionResult.history`.
+    public var recordHistory = false
+    public var clock = ClockMode.real
+
+    public init() {}
+}
+
+extension Program {
+    /// Runs one execution to its end on the calling thread and returns its outcome.
+    ///
+    /// Task states call the handlers in `handlers`; asynchronous handlers may complete from any thread while this
+    /// call waits. Waits, retry intervals and timeouts follow `options.clock`.
+    public func run(input: JSONValue, handlers: TaskHandlerRegistry = TaskHandlerRegistry(),
+                    options: ExecutionOptions = ExecutionOptions()) -> ExecutionResult {
+        let scheduler = LocalScheduler(mode: options.clock)
+        let history = History(keepsEvents: options.recordHistory, clock: { scheduler.now() })
+        let executionName = options.executionName ?? UUIDv4.random()
+        let machineArn = "arn:aws:states:\(options.region):\(options.account):stateMachine:\(options.stateMachineName)"
+        let identity = ExecutionIdentity(
+            executionArn: "arn:aws:states:\(options.region):\(options.account):execution:\(options.stateMachineName):\(executionName)",
+            executionName: executionName, stateMachineArn: machineArn, stateMachineName: options.stateMachineName,
+            roleArn: "arn:aws:iam::\(options.account):role/quickstep", input: input, startTime: scheduler.now(),
+            region: options.region, account: options.account)
+        let run = RunState(program: self, identity: identity, handlers: handlers, history: history, scheduler: scheduler)
+        let root = Execution(run: run, pc: entry, input: input, variables: VariableScope(parent: nil), parent: nil, childIndex: 0)
+        root.record("ExecutionStarted", ("executionStartedEventDetails", [
+            "input": .string(input.compactText), "inputDetails": ["truncated": false], "roleArn": .string(identity.roleArn),
+        ]))
+        if input.compactText.utf8.count > Limits.payloadBytes {
+            VM.finish(root, .failure(ExecutionFailure(error: ErrorName.dataLimitExceeded,
+                                                      cause: "The execution input exceeds the maximum number of bytes service limit.")))
+        } else {
+            if let timeoutSeconds { scheduler.schedule(after: Int64(timeoutSeconds) * 1000, .executionTimeout(run)) }
+            scheduler.enqueue(root)
+            scheduler.drive(run)
+        }
+        return run.result!
+    }
+}

@@ -1,0 +1,186 @@
+import QuickstepJSON
+import QuickstepLanguage
+
+extension VM {
+    /// Starts every branch on the effective input; parks the execution until they finish.
+    static func parallel(_ index: Int, _ execution: Execution) throws(ExecutionFailure) -> Bool {
+        let branches = execution.run.program.parallels[index].branchEntries
+        execution.record("ParallelStateStarted")
+        let join = Join(owner: execution, count: branches.count, maxConcurrency: 0, isMap: false,
+                        toleratedCount: nil, toleratedPercentage: nil)
+        execution.join = join
+        for (position, entry) in branches.enumerated() {
+            let child = Execution(run: execution.run, pc: entry, input: execution.value,
+                                  variables: VariableScope(parent: execution.variables), parent: join, childIndex: position)
+            child.lastEventId = execution.lastEventId
+            join.running += 1
+            execution.run.scheduler.enqueue(child)
+        }
+        return true
+    }
+
+    /// Starts one iteration per item (up to MaxConcurrency at once); parks the execution until they finish.
+    static func map(_ index: Int, _ execution: Execution) throws(ExecutionFailure) -> Bool {
+        let program = execution.run.program
+        let map = program.maps[index]
+        let items: [JSONValue]
+        switch try execution.lookup(map.itemsPath, data: execution.value) {
+        case .missing(let explanation):
+            throw .runtime(execution.causePrefix() + "Invalid path '\(map.itemsPath.text)' : \(explanation)")
+        case .found(let found):
+            guard case .array(let elements) = found else {
+                throw .runtime(execution.causePrefix() + "Map state input must be an array but was: \(found.compactText)")
+            }
+            items = elements
+        }
+        let maxConcurrency = try integerSetting(map.maxConcurrency, field: "MaxConcurrencyPath", execution) ?? 0
+        let toleratedCount = try integerSetting(map.toleratedFailureCount, field: "ToleratedFailureCountPath", execution)
+        var toleratedPercentage: Double?
+        if let setting = map.toleratedFailurePercentage {
+            toleratedPercentage = try percentageSetting(setting, execution)
+        }
+        execution.record("MapStateStarted", ("mapStateStartedEventDetails", ["length": .int(Int64(items.count))]))
+        guard !items.isEmpty else {
+            execution.record("MapStateSucceeded")
+            execution.value = .array([])
+            execution.pc += 1
+            return false
+        }
+        // Every ItemSelector is evaluated up front, on the Map's effective input, with $$.Map.Item set.
+        var inputs: [JSONValue] = []
+        inputs.reserveCapacity(items.count)
+        for (position, item) in items.enumerated() {
+            if let selector = map.itemSelector {
+                execution.mapItem = (position, item)
+                defer { execution.mapItem = nil }
+                let compiled = program.templates[selector]
+                inputs.append(try execution.evaluate(compiled.template, data: execution.value, field: compiled.field))
+            } else {
+                inputs.append(item)
+            }
+        }
+        let join = Join(owner: execution, count: items.count, maxConcurrency: maxConcurrency, isMap: true,
+                        toleratedCount: toleratedCount, toleratedPercentage: toleratedPercentage)
+        execution.join = join
+        for (position, input) in inputs.enumerated() {
+            let child = Execution(run: execution.run, pc: map.processorEntry, input: input,
+                                  variables: VariableScope(parent: execution.variables), parent: join, childIndex: position)
+            join.waiting.append(child)
+        }
+        join.waiting.reverse()
+        launch(join)
+        return true
+    }
+
+    /// Starts waiting children while MaxConcurrency allows (0: no limit).
+    private static func launch(_ join: Join) {
+        let owner = join.owner
+        while let child = join.waiting.last, join.maxConcurrency == 0 || join.running < join.maxConcurrency {
+            join.waiting.removeLast()
+            join.running += 1
+            owner.record("MapIterationStarted", ("mapIterationStartedEventDetails", [
+                "name": .string(owner.stateName), "index": .int(Int64(child.childIndex)),
+            ]))
+            child.lastEventId = owner.lastEventId
+            owner.run.scheduler.enqueue(child)
+        }
+    }
+
+    /// A branch or iteration ended: store its output, or fail the join; resume the owner when all are done.
+    static func childFinished(_ child: Execution, join: Join, _ outcome: Result<JSONValue, ExecutionFailure>) {
+        let owner = join.owner
+        guard !join.isCancelled, !owner.finished else { return }
+        join.running -= 1
+        join.remaining -= 1
+        owner.lastEventId = max(owner.lastEventId, child.lastEventId)
+        switch outcome {
+        case .success(let output):
+            join.results[child.childIndex] = output
+            if join.isMap {
+                owner.record("MapIterationSucceeded", ("mapIterationSucceededEventDetails", [
+                    "name": .string(owner.stateName), "index": .int(Int64(child.childIndex)),
+                ]))
+            }
+        case .failure(let failure):
+            if join.isMap {
+                owner.record("MapIterationFailed", ("mapIterationFailedEventDetails", [
+                    "name": .string(owner.stateName), "index": .int(Int64(child.childIndex)),
+                ]))
+            }
+            join.failures += 1
+            let tolerated = join.toleratedCount != nil || join.toleratedPercentage != nil
+            if !tolerated || exceedsTolerance(join) {
+                join.isCancelled = true
+                owner.join = nil
+                owner.record(join.isMap ? "MapStateFailed" : "ParallelStateFailed")
+                owner.pendingFailure = tolerated
+                    ? ExecutionFailure(error: ErrorName.exceedToleratedFailureThreshold,
+                                       cause: "The specified tolerated failure threshold was exceeded")
+                    : failure
+                owner.run.scheduler.enqueue(owner)
+                return
+            }
+            join.results[child.childIndex] = .null
+        }
+        if join.remaining == 0 {
+            owner.join = nil
+            owner.record(join.isMap ? "MapStateSucceeded" : "ParallelStateSucceeded")
+            owner.value = .array(join.results.map { $0 ?? .null })
+            owner.pc += 1
+            owner.run.scheduler.enqueue(owner)
+        } else if join.isMap {
+            launch(join)
+        }
+    }
+
+    private static func exceedsTolerance(_ join: Join) -> Bool {
+        if let count = join.toleratedCount, join.failures > count { return true }
+        if let percentage = join.toleratedPercentage,
+            Double(join.failures) * 100 > percentage * Double(join.results.count)
+        {
+            return true
+        }
+        return false
+    }
+
+    private static func integerSetting(_ value: DynamicValue<Int>?, field: String, _ execution: Execution) throws(ExecutionFailure) -> Int? {
+        switch value {
+        case nil: return nil
+        case .constant(let integer)?: return integer
+        case .path(let path)?:
+            let found = try select(path, from: execution.value, in: execution)
+            // Like Jackson, AWS takes a string holding an integer ("1") as that integer.
+            guard let integer = found.integerValue ?? found.stringValue.flatMap({ Int64($0) }), found.boolValue == nil else {
+                throw .runtime(execution.causePrefix() + "The \(field) field refers to value \(quoted(found)) which is not a valid integer: \(path.text)")
+            }
+            if field == "ToleratedFailureCountPath" && integer < 0 {
+                throw .runtime(execution.causePrefix() + "ToleratedFailureCount cannot be negative.")
+            }
+            return Int(integer)
+        case .intrinsic?, .expression?:
+            throw .runtime(execution.causePrefix() + "JSONata is not evaluated yet")
+        }
+    }
+
+    /// How AWS shows a rejected value in these causes: its text, in double quotes (`"NoNumber"`, `"{}"`).
+    private static func quoted(_ value: JSONValue) -> String {
+        "\"" + (value.stringValue ?? value.compactText) + "\""
+    }
+
+    private static func percentageSetting(_ value: DynamicValue<Double>, _ execution: Execution) throws(ExecutionFailure) -> Double {
+        switch value {
+        case .constant(let number): return number
+        case .path(let path):
+            let found = try select(path, from: execution.value, in: execution)
+            guard let number = found.numberValue ?? found.stringValue.flatMap({ Double($0) }), found.boolValue == nil else {
+                throw .runtime(execution.causePrefix() + "The ToleratedFailurePercentagePath field refers to value \(quoted(found)) which is not a valid float: \(path.text)")
+            }
+            guard (0...100).contains(number) else {
+                throw .runtime(execution.causePrefix() + "ToleratedFailurePercentage must be between 0 and 100.")
+            }
+            return number
+        case .intrinsic, .expression:
+            throw .runtime(execution.causePrefix() + "JSONata is not evaluated yet")
+        }
+    }
+}

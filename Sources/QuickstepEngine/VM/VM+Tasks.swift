@@ -1,0 +1,205 @@
+import QuickstepJSON
+import QuickstepLanguage
+
+extension VM {
+    /// Calls the task's handler. Returns whether the execution parked (an asynchronous handler).
+    static func invoke(_ index: Int, _ execution: Execution) throws(ExecutionFailure) -> Bool {
+        let run = execution.run
+        let task = run.program.tasks[index]
+        let resource = task.resource
+        let isLambdaInvoke = resource.kind == .serviceIntegration(service: "lambda", action: "invoke")
+        var target = resource.arn
+        var payload = execution.value
+        if isLambdaInvoke {
+            guard case .string(let functionName)? = execution.value["FunctionName"] else {
+                throw .runtime(execution.causePrefix() + "The Parameters '\(execution.value.compactText)' could not be used to start the Task: [The field 'FunctionName' is required]")
+            }
+            target = LambdaShapes.functionArn(functionName, region: run.identity.region, account: run.identity.account)
+            payload = LambdaShapes.event(from: execution.value["Payload"])
+        }
+        let timeout = try seconds(task.timeoutSeconds, field: "TimeoutSecondsPath", execution)
+        let heartbeat = try seconds(task.heartbeatSeconds, field: "HeartbeatSecondsPath", execution)
+        _ = heartbeat
+        recordScheduled(execution, resource: resource, input: execution.value, timeout: timeout)
+        guard let handler = run.handlers.handler(for: target) else {
+            throw ExecutionFailure(error: isLambdaInvoke || resource.isLambdaFunction ? "Lambda.ResourceNotFoundException" : ErrorName.taskFailed,
+                                   cause: "No task handler is registered for the resource '\(target)'")
+        }
+        let invocation = TaskInvocation(resource: target, input: payload, stateName: execution.stateName,
+                                        retryCount: execution.retryCount, taskToken: execution.taskToken)
+        switch handler {
+        case .synchronous(let body):
+            let output: JSONValue
+            do throws(ExecutionFailure) {
+                output = try body(invocation)
+            } catch {
+                let failure = isLambdaInvoke ? LambdaShapes.invokeFailure(error) : error
+                recordFailed(execution, resource: resource, failure)
+                throw failure
+            }
+            try accept(output, execution, resource: resource)
+            execution.pc += 1
+            return false
+        case .asynchronous(let body):
+            run.invocationCounter += 1
+            let invocationId = run.invocationCounter
+            execution.pendingTask = invocationId
+            run.scheduler.outstandingTasks += 1
+            if let timeout { run.scheduler.schedule(after: Int64(timeout) * 1000, .taskTimeout(execution, invocation: invocationId)) }
+            let scheduler = run.scheduler
+            let box = UncheckedBox(execution)
+            body(invocation, TaskCompletion { outcome in scheduler.post(box.value, invocation: invocationId, outcome) })
+            return true
+        }
+    }
+
+    /// Delivers the outcome of an asynchronous invocation (or its timeout); stale outcomes are dropped.
+    static func complete(_ execution: Execution, invocation: Int, _ outcome: Result<JSONValue, ExecutionFailure>) {
+        guard execution.pendingTask == invocation, !execution.finished else { return }
+        execution.pendingTask = 0
+        let resource = currentResource(execution)
+        switch outcome {
+        case .success(let output):
+            do throws(ExecutionFailure) {
+                try accept(output, execution, resource: resource)
+                execution.pc += 1
+            } catch {
+                execution.pendingFailure = error
+            }
+        case .failure(var failure):
+            if resource?.kind == .serviceIntegration(service: "lambda", action: "invoke") {
+                failure = LambdaShapes.invokeFailure(failure)
+            }
+            if let resource {
+                if failure.error == ErrorName.timeout {
+                    execution.record(resource.isLambdaFunction ? "LambdaFunctionTimedOut" : "TaskTimedOut",
+                                     (resource.isLambdaFunction ? "lambdaFunctionTimedOutEventDetails" : "taskTimedOutEventDetails",
+                                      ["error": .string(failure.error)]))
+                } else {
+                    recordFailed(execution, resource: resource, failure)
+                }
+            }
+            execution.pendingFailure = failure
+        }
+        execution.run.scheduler.enqueue(execution)
+    }
+
+    private static func currentResource(_ execution: Execution) -> TaskResource? {
+        guard case .invokeTask(let index) = execution.run.program.instructions[execution.pc] else { return nil }
+        return execution.run.program.tasks[index].resource
+    }
+
+    /// Takes a handler's output as the task result: wrapped as an Invoke response for `lambda:invoke`, checked
+    /// against the payload limit.
+    private static func accept(_ output: JSONValue, _ execution: Execution, resource: TaskResource?) throws(ExecutionFailure) {
+        var result = output
+        if result.compactText.utf8.count > Limits.payloadBytes {
+            // AWS names the function ARN for a Lambda task, the service for an integration.
+            let name = resource.map { $0.isLambdaFunction ? $0.arn : $0.resourceType } ?? execution.stateName
+            let failure = ExecutionFailure(error: ErrorName.dataLimitExceeded,
+                cause: "The state/task '\(name)' returned a result with a size exceeding the maximum number of bytes service limit.")
+            if let resource { recordFailed(execution, resource: resource, failure) }
+            throw failure
+        }
+        if resource?.kind == .serviceIntegration(service: "lambda", action: "invoke") {
+            result = LambdaShapes.invokeResponse(payload: output, logType: execution.value["LogType"]?.stringValue)
+        }
+        if let resource {
+            let isLambda = resource.isLambdaFunction
+            var details: JSONObject = [:]
+            if execution.run.history.keepsEvents {
+                details["output"] = .string(result.compactText)
+                details["outputDetails"] = ["truncated": false]
+            }
+            if !isLambda {
+                details["resourceType"] = .string(resource.resourceType)
+                details["resource"] = .string(resource.resourceName)
+            }
+            execution.record(isLambda ? "LambdaFunctionSucceeded" : "TaskSucceeded",
+                             (isLambda ? "lambdaFunctionSucceededEventDetails" : "taskSucceededEventDetails", details))
+        }
+        execution.value = result
+    }
+
+    private static func recordScheduled(_ execution: Execution, resource: TaskResource, input: JSONValue, timeout: Int?) {
+        guard execution.run.history.keepsEvents else {
+            execution.record("TaskScheduled")
+            execution.record("TaskStarted")
+            return
+        }
+        if resource.isLambdaFunction {
+            var details: JSONObject = ["resource": .string(resource.arn), "input": .string(input.compactText),
+                                       "inputDetails": ["truncated": false]]
+            if let timeout { details["timeoutInSeconds"] = .int(Int64(timeout)) }
+            execution.record("LambdaFunctionScheduled", ("lambdaFunctionScheduledEventDetails", details))
+            execution.record("LambdaFunctionStarted")
+        } else {
+            var details: JSONObject = ["resourceType": .string(resource.resourceType), "resource": .string(resource.resourceName),
+                                       "region": .string(execution.run.identity.region), "parameters": .string(input.compactText)]
+            if let timeout { details["timeoutInSeconds"] = .int(Int64(timeout)) }
+            execution.record("TaskScheduled", ("taskScheduledEventDetails", details))
+            execution.record("TaskStarted", ("taskStartedEventDetails", ["resourceType": .string(resource.resourceType),
+                                                                           "resource": .string(resource.resourceName)]))
+        }
+    }
+
+    private static func recordFailed(_ execution: Execution, resource: TaskResource, _ failure: ExecutionFailure) {
+        var details: JSONObject = ["error": .string(failure.error)]
+        if let cause = failure.cause { details["cause"] = .string(cause) }
+        if resource.isLambdaFunction {
+            execution.record("LambdaFunctionFailed", ("lambdaFunctionFailedEventDetails", details))
+        } else {
+            details["resourceType"] = .string(resource.resourceType)
+            details["resource"] = .string(resource.resourceName)
+            execution.record("TaskFailed", ("taskFailedEventDetails", details))
+        }
+    }
+
+    /// A `*Seconds` / `*SecondsPath` value.
+    static func seconds(_ value: DynamicValue<Int>?, field: String, _ execution: Execution) throws(ExecutionFailure) -> Int? {
+        switch value {
+        case nil: return nil
+        case .constant(let seconds)?: return seconds
+        case .path(let path)?:
+            // AWS reads TimeoutSecondsPath and HeartbeatSecondsPath from the state's input, not the effective input.
+            let found = try select(path, from: execution.rawInput, in: execution)
+            guard case .int(let integer) = found, integer > 0, integer <= 99_999_999 else {
+                throw .runtime(execution.causePrefix() + "The \(field) field refers to value \(found.compactText) which is not a valid positive integer: \(path.text)")
+            }
+            return Int(integer)
+        case .intrinsic?, .expression?:
+            throw .runtime(execution.causePrefix() + "JSONata is not evaluated yet")
+        }
+    }
+}
+
+/// Carries a non-Sendable reference into a completion closure. The execution is only touched again on the
+/// scheduler's thread, after the completion passes through its inbox.
+struct UncheckedBox<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
+}
+
+extension TaskResource {
+    var isLambdaFunction: Bool {
+        if case .lambdaFunction = kind { return true }
+        return false
+    }
+
+    /// `resourceType` in Task events: the service (`lambda`, `sqs`, ...).
+    var resourceType: String {
+        switch kind {
+        case .lambdaFunction: "lambda"
+        case .activity: "activity"
+        case .serviceIntegration(let service, _), .sdkIntegration(let service, _): service
+        }
+    }
+
+    /// `resource` in Task events: the action with its pattern suffix (`invoke`, `startExecution.sync`).
+    var resourceName: String {
+        switch kind {
+        case .lambdaFunction(let name), .activity(let name): name
+        case .serviceIntegration(_, let action), .sdkIntegration(_, let action): action + pattern.rawValue
+        }
+    }
+}

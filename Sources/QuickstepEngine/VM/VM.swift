@@ -1,0 +1,284 @@
+import QuickstepJSON
+import QuickstepLanguage
+
+/// The interpreter loop: runs one execution until it ends or parks.
+///
+/// State lives in the ``Execution`` (program counter and registers), never on the Swift stack, so an execution
+/// parks by returning and resumes by being run again. Errors are typed (`ExecutionFailure`) values; Retry and Catch
+/// are looked up in the current state's tables.
+enum VM {
+    static func run(_ execution: Execution) {
+        guard !execution.finished else { return }
+        if execution.isCancelled {
+            execution.finished = true
+            return
+        }
+        let program = execution.run.program
+        if let failure = execution.pendingFailure {
+            execution.pendingFailure = nil
+            guard handle(failure, in: execution) else { return }
+        }
+        while true {
+            do throws(ExecutionFailure) {
+                switch program.instructions[execution.pc] {
+                case .enterState(let state):
+                    enter(state, execution)
+                    execution.pc += 1
+                case .inputPath(let path):
+                    execution.value = try select(program.paths[path], from: execution.value, in: execution)
+                    execution.pc += 1
+                case .inputNull, .outputNull:
+                    execution.value = .object(JSONObject())
+                    execution.pc += 1
+                case .parameters(let index), .resultSelector(let index):
+                    let compiled = program.templates[index]
+                    execution.value = try execution.evaluate(compiled.template, data: execution.value, field: compiled.field)
+                    execution.pc += 1
+                case .passResult(let constant):
+                    execution.value = program.constants[constant]
+                    execution.pc += 1
+                case .invokeTask(let task):
+                    if try invoke(task, execution) { return }
+                case .assign(let index):
+                    try assign(index, execution)
+                    execution.pc += 1
+                case .resultPath(let path):
+                    execution.value = try ResultPathWriter.write(execution.value, at: program.paths[path], into: execution.rawInput)
+                    execution.pc += 1
+                case .resultPathNull:
+                    execution.value = execution.rawInput
+                    execution.pc += 1
+                case .outputPath(let path):
+                    execution.value = try select(program.paths[path], from: execution.value, in: execution)
+                    execution.pc += 1
+                case .exitState:
+                    exit(execution)
+                    execution.pc += 1
+                case .jump(let target):
+                    execution.pc = target
+                case .endGraph:
+                    finish(execution, .success(execution.value))
+                    return
+                case .choose(let index):
+                    try choose(index, execution)
+                    execution.pc += 1
+                case .jumpToChosen:
+                    execution.pc = execution.chosenPC
+                case .wait(let index):
+                    try wait(index, execution)
+                    execution.pc += 1
+                    return
+                case .fail(let index):
+                    throw failure(program.fails[index], execution)
+                case .parallel(let index):
+                    if try parallel(index, execution) { return }
+                case .map(let index):
+                    if try map(index, execution) { return }
+                case .unsupported(let message):
+                    throw ExecutionFailure(error: ErrorName.runtime, cause: program.messages[message])
+                }
+            } catch {
+                guard handle(error, in: execution) else { return }
+            }
+        }
+    }
+
+    // MARK: States
+
+    static func enter(_ state: Int, _ execution: Execution) {
+        let compiled = execution.run.program.states[state]
+        execution.state = state
+        execution.rawInput = execution.value
+        execution.retryAttempts = Array(repeating: 0, count: compiled.retriers.count)
+        execution.retryCount = 0
+        execution.taskToken = nil
+        execution.pendingAssignments.removeAll()
+        execution.stateEnteredTime = execution.run.scheduler.now()
+        var details: JSONObject = ["name": .string(compiled.name)]
+        if execution.run.history.keepsEvents {
+            details["input"] = .string(execution.value.compactText)
+            details["inputDetails"] = ["truncated": false]
+        }
+        execution.stateEnteredEventId = execution.record("\(compiled.typeName)StateEntered", ("stateEnteredEventDetails", details))
+    }
+
+    static func exit(_ execution: Execution) {
+        for assignments in execution.pendingAssignments {
+            for member in assignments { execution.variables.assign(member.key, member.value) }
+        }
+        execution.pendingAssignments.removeAll()
+        let compiled = execution.run.program.states[execution.state]
+        var details: JSONObject = ["name": .string(compiled.name)]
+        if execution.run.history.keepsEvents {
+            details["output"] = .string(execution.value.compactText)
+            details["outputDetails"] = ["truncated": false]
+        }
+        execution.record("\(compiled.typeName)StateExited", ("stateExitedEventDetails", details))
+    }
+
+    /// InputPath and OutputPath: a path that matches nothing is `States.Runtime`, in Jayway's words.
+    static func select(_ path: JSONPath, from value: JSONValue, in execution: Execution) throws(ExecutionFailure) -> JSONValue {
+        switch try execution.lookup(path, data: value) {
+        case .found(let selected): return selected
+        case .missing(let explanation):
+            throw .runtime(execution.causePrefix() + "Invalid path '\(path.text)' : \(explanation)")
+        }
+    }
+
+    static func assign(_ index: Int, _ execution: Execution) throws(ExecutionFailure) {
+        let compiled = execution.run.program.assignments[index]
+        // Every expression sees the variables as they were when the state began; then all are stored at once.
+        // AWS: the new values become visible when the state ends (its ResultPath and OutputPath still see the old
+        // ones; conformance BASE_EVALUATION_ORDER_PASS_STATE), so they wait in `pendingAssignments` until exitState.
+        let values = try execution.evaluate(compiled.template, data: execution.value, field: compiled.field)
+        guard case .object(let object) = values else { return }
+        execution.pendingAssignments.append(object)
+    }
+
+    static func choose(_ index: Int, _ execution: Execution) throws(ExecutionFailure) {
+        let choice = execution.run.program.choices[index]
+        for (position, rule) in choice.rules.enumerated() where try execution.holds(rule, data: execution.value) {
+            if let assignment = choice.assignments[position] { try assign(assignment, execution) }
+            execution.chosenPC = choice.targets[position]
+            return
+        }
+        guard let target = choice.defaultTarget else {
+            throw ExecutionFailure(error: ErrorName.noChoiceMatched,
+                                   cause: execution.causePrefix() + "No Matches!")
+        }
+        if let assignment = choice.defaultAssignment { try assign(assignment, execution) }
+        execution.chosenPC = target
+    }
+
+    static func wait(_ index: Int, _ execution: Execution) throws(ExecutionFailure) {
+        let milliseconds: Int64
+        switch execution.run.program.waits[index] {
+        case .seconds(let seconds):
+            milliseconds = try Int64(waitSeconds(seconds, execution)) * 1000
+        case .timestamp(let timestamp):
+            let instant = try waitTimestamp(timestamp, execution)
+            milliseconds = instant.secondsSinceEpoch * 1000 + Int64(instant.nanoseconds / 1_000_000) - execution.run.scheduler.now()
+        }
+        execution.run.scheduler.schedule(after: milliseconds, .resume(execution))
+    }
+
+    private static func waitSeconds(_ seconds: DynamicValue<Int>, _ execution: Execution) throws(ExecutionFailure) -> Int {
+        switch seconds {
+        case .constant(let value): return value
+        case .path(let path):
+            let prefix = execution.causePrefix()
+            guard case .found(let value) = try execution.lookup(path, data: execution.value) else {
+                throw .runtime(prefix + "The SecondsPath parameter does not reference an input value: \(path.text)")
+            }
+            guard let integer = value.integerValue, value.numberValue != nil, case .int = value else {
+                throw .runtime(prefix + "The SecondsPath parameter cannot be parsed as a long value: \(path.text) == \(value.compactText)")
+            }
+            guard integer >= 0 else {
+                throw .runtime(prefix + "The SecondsPath parameter references a negative value: \(path.text) == \(integer)")
+            }
+            return Int(integer)
+        case .intrinsic, .expression:
+            throw .runtime(execution.causePrefix() + "Unsupported Seconds value")
+        }
+    }
+
+    private static func waitTimestamp(_ timestamp: DynamicValue<Timestamp>, _ execution: Execution) throws(ExecutionFailure) -> Timestamp {
+        switch timestamp {
+        case .constant(let value): return value
+        case .path(let path):
+            let prefix = execution.causePrefix()
+            guard case .found(let value) = try execution.lookup(path, data: execution.value) else {
+                throw .runtime(prefix + "The TimestampPath parameter does not reference an input value: \(path.text)")
+            }
+            guard case .string(let text) = value, let parsed = Timestamp(text) else {
+                let shown = value.stringValue ?? value.compactText
+                throw .runtime(prefix + "The TimestampPath parameter does not reference a valid ISO-8601 extended offset date-time format string: \(path.text) == \(shown)")
+            }
+            return parsed
+        case .intrinsic, .expression:
+            throw .runtime(execution.causePrefix() + "Unsupported Timestamp value")
+        }
+    }
+
+    static func failure(_ fail: FailState, _ execution: Execution) -> ExecutionFailure {
+        func text(_ value: DynamicValue<String>?, field: String) -> Result<String?, ExecutionFailure> {
+            switch value {
+            case nil: return .success(nil)
+            case .constant(let text)?: return .success(text)
+            case .path(let path)?:
+                do throws(ExecutionFailure) {
+                    let found = try execution.value(at: path, data: execution.rawInput, field: field)
+                    return .success(found.stringValue ?? found.compactText)
+                } catch {
+                    return .failure(error)
+                }
+            case .intrinsic(let call)?:
+                do throws(ExecutionFailure) {
+                    let found = try execution.evaluate(call, data: execution.rawInput, field: field)
+                    return .success(found.stringValue ?? found.compactText)
+                } catch {
+                    return .failure(error)
+                }
+            case .expression?:
+                return .failure(.runtime(execution.causePrefix() + "JSONata is not evaluated yet"))
+            }
+        }
+        switch (text(fail.error, field: "ErrorPath"), text(fail.cause, field: "CausePath")) {
+        case (.failure(let problem), _), (_, .failure(let problem)): return problem
+        case (.success(let error), .success(let cause)):
+            return ExecutionFailure(error: error ?? "", cause: cause)
+        }
+    }
+
+    // MARK: Ending
+
+    /// Ends an execution or child with a value or a failure that nothing handled.
+    static func finish(_ execution: Execution, _ outcome: Result<JSONValue, ExecutionFailure>) {
+        execution.finished = true
+        guard let join = execution.parent else {
+            let run = execution.run
+            guard run.result == nil else { return }
+            switch outcome {
+            case .success(let output):
+                let size = output.compactText.utf8.count
+                if size > Limits.payloadBytes {
+                    let failure = ExecutionFailure(error: ErrorName.dataLimitExceeded,
+                        cause: "The state/task '\(execution.stateName)' returned a result with a size exceeding the maximum number of bytes service limit.")
+                    finish(execution, .failure(failure))
+                    return
+                }
+                execution.record("ExecutionSucceeded", ("executionSucceededEventDetails", [
+                    "output": .string(output.compactText), "outputDetails": ["truncated": false],
+                ]))
+                run.result = ExecutionResult(status: .succeeded, output: output, error: nil, cause: nil, history: run.history.events)
+            case .failure(let failure):
+                // A Fail state without `Error` fails the execution with no error name at all.
+                let error = failure.error.isEmpty ? nil : failure.error
+                var details: JSONObject = [:]
+                if let error { details["error"] = .string(error) }
+                if let cause = failure.cause { details["cause"] = .string(cause) }
+                execution.record("ExecutionFailed", ("executionFailedEventDetails", details))
+                run.result = ExecutionResult(status: .failed, output: nil, error: error, cause: failure.cause,
+                                             history: run.history.events)
+            }
+            return
+        }
+        childFinished(execution, join: join, outcome)
+    }
+
+    static func timeOut(_ run: RunState) {
+        guard run.result == nil else { return }
+        run.history.record("ExecutionTimedOut", previous: run.history.nextId - 1, details: ("executionTimedOutEventDetails", [
+            "error": .string(ErrorName.timeout), "cause": "The execution timed out.",
+        ]))
+        run.result = ExecutionResult(status: .timedOut, output: nil, error: ErrorName.timeout,
+                                     cause: "The execution timed out.", history: run.history.events)
+    }
+}
+
+/// AWS's limits, enforced at run time.
+public enum Limits {
+    /// The largest state input or output, task result or execution output: 256 KiB.
+    public static let payloadBytes = 262_144
+}
+
