@@ -39,6 +39,7 @@ let package = Package(
         .testTarget(
             name: "QuickstepJSONTests", dependencies: ["QuickstepJSON", "QuickstepTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "QuickstepLanguageTests", dependencies: ["QuickstepLanguage", "QuickstepTestSupport"]),
+        .testTarget(name: "QuickstepEngineTests", dependencies: ["QuickstepEngine", "QuickstepTestSupport"]),
         .testTarget(name: "QuickstepCommandsTests", dependencies: ["QuickstepCommands"]),
     ]
 )

@@ -11,7 +11,7 @@ struct ValidateCommand: ParsableCommand {
             Each problem is reported with AWS's diagnostic code and its JSON-pointer location in the definition. \
             Exit status: 0 when every file is valid, 1 when any is invalid, 2 for a usage or I/O error.
 
-            Example: quickstep validate Examples/order-processing.asl.json
+            Example: quickstep validate Examples/order_processing.json
             """
     )
 

@@ -1,8 +1,8 @@
 import QuickstepJSON
 import QuickstepLanguage
 
-/// The pools and instruction array a program is built into.
-struct ProgramBuilder {
+/// The instruction array and the constant pools of a program, filled in by the compiler.
+struct ProgramTables: Sendable {
     var instructions: [Instruction] = []
     var states: [CompiledState] = []
     var paths: [JSONPath] = []
@@ -17,7 +17,7 @@ struct ProgramBuilder {
     var assignments: [CompiledTemplate] = []
     var messages: [String] = []
 
-    mutating func add<T>(_ element: T, to pool: WritableKeyPath<ProgramBuilder, [T]>) -> Int {
+    mutating func add<T>(_ element: T, to pool: WritableKeyPath<ProgramTables, [T]>) -> Int {
         self[keyPath: pool].append(element)
         return self[keyPath: pool].count - 1
     }
@@ -32,14 +32,14 @@ extension Program {
     public convenience init(_ machine: StateMachine) {
         var compiler = Compiler()
         let entry = compiler.compile(machine.graph)
-        self.init(builder: compiler.builder, entry: entry, machine: machine)
+        self.init(tables: compiler.builder, entry: entry, machine: machine)
     }
 }
 
 /// Lowers a ``StateMachine`` to instructions, graph by graph; jump targets are patched once every state of a
 /// graph has its address.
 struct Compiler {
-    var builder = ProgramBuilder()
+    var builder = ProgramTables()
 
     /// Compiles a graph and returns the program counter of its `StartAt` state.
     mutating func compile(_ graph: StateGraph) -> Int {

@@ -58,20 +58,11 @@ enum Instruction: Sendable, Equatable {
 
 /// A compiled state machine: one flat instruction array for the machine and all its branches and item processors,
 /// and the constant pools the instructions index.
+@dynamicMemberLookup
 public final class Program: Sendable {
     let instructions: [Instruction]
-    let states: [CompiledState]
-    let paths: [JSONPath]
-    let templates: [CompiledTemplate]
-    let constants: [JSONValue]
-    let choices: [CompiledChoice]
-    let waits: [WaitState.Duration]
-    let fails: [FailState]
-    let tasks: [CompiledTask]
-    let parallels: [CompiledParallel]
-    let maps: [CompiledMap]
-    let assignments: [CompiledTemplate]
-    let messages: [String]
+    /// The constant pools (`program.paths`, `program.templates`, ...) the instructions index.
+    let tables: ProgramTables
     /// The program counter where an execution starts.
     let entry: Int
     /// The machine's `TimeoutSeconds`.
@@ -79,23 +70,16 @@ public final class Program: Sendable {
     /// The machine the program was compiled from.
     public let machine: StateMachine
 
-    init(builder: ProgramBuilder, entry: Int, machine: StateMachine) {
-        instructions = builder.instructions
-        states = builder.states
-        paths = builder.paths
-        templates = builder.templates
-        constants = builder.constants
-        choices = builder.choices
-        waits = builder.waits
-        fails = builder.fails
-        tasks = builder.tasks
-        parallels = builder.parallels
-        maps = builder.maps
-        assignments = builder.assignments
-        messages = builder.messages
+    init(tables: ProgramTables, entry: Int, machine: StateMachine) {
+        instructions = tables.instructions
+        self.tables = tables
         self.entry = entry
         timeoutSeconds = machine.timeoutSeconds
         self.machine = machine
+    }
+
+    subscript<Value>(dynamicMember keyPath: KeyPath<ProgramTables, Value>) -> Value {
+        tables[keyPath: keyPath]
     }
 }
 

@@ -12,6 +12,14 @@ public struct TaskInvocation: Sendable {
     public var retryCount: Int
     /// The task token, for `.waitForTaskToken` resources.
     public var taskToken: String?
+
+    public init(resource: String, input: JSONValue, stateName: String, retryCount: Int, taskToken: String?) {
+        self.resource = resource
+        self.input = input
+        self.stateName = stateName
+        self.retryCount = retryCount
+        self.taskToken = taskToken
+    }
 }
 
 /// Completes an asynchronous task, once, from any thread. Later calls are ignored, as is a completion that arrives

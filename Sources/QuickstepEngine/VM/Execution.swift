@@ -16,6 +16,14 @@ public struct ExecutionResult: Sendable {
     public var cause: String?
     /// The `GetExecutionHistory` events, when history was recorded.
     public var history: [JSONValue]
+
+    public init(status: Status, output: JSONValue?, error: String?, cause: String?, history: [JSONValue]) {
+        self.status = status
+        self.output = output
+        self.error = error
+        self.cause = cause
+        self.history = history
+    }
 }
 
 /// One running graph: the whole execution, or one Parallel branch run, or one Map iteration.
@@ -125,6 +133,9 @@ final class RunState {
     let history: History
     let scheduler: LocalScheduler
     var result: ExecutionResult?
+    var mocks: MockedTestCase?
+    /// How many times each mocked state has invoked its task.
+    var mockAttempts: [String: Int] = [:]
     /// Numbers asynchronous invocations, so a late completion is recognised as stale.
     var invocationCounter = 0
 

@@ -12,6 +12,8 @@ public struct ExecutionOptions: Sendable {
     /// Keep every event for `ExecutionResult.history`.
     public var recordHistory = false
     public var clock = ClockMode.real
+    /// Mocked task responses (a test case of a ``MockConfiguration``); states it names call no handler.
+    public var mocks: MockedTestCase?
 
     public init() {}
 }
@@ -33,6 +35,7 @@ extension Program {
             roleArn: "arn:aws:iam::\(options.account):role/quickstep", input: input, startTime: scheduler.now(),
             region: options.region, account: options.account)
         let run = RunState(program: self, identity: identity, handlers: handlers, history: history, scheduler: scheduler)
+        run.mocks = options.mocks
         let root = Execution(run: run, pc: entry, input: input, variables: VariableScope(parent: nil), parent: nil, childIndex: 0)
         root.record("ExecutionStarted", ("executionStartedEventDetails", [
             "input": .string(input.compactText), "inputDetails": ["truncated": false], "roleArn": .string(identity.roleArn),

@@ -21,6 +21,20 @@ extension VM {
         let heartbeat = try seconds(task.heartbeatSeconds, field: "HeartbeatSecondsPath", execution)
         _ = heartbeat
         recordScheduled(execution, resource: resource, input: execution.value, timeout: timeout)
+        if let mocks = run.mocks, mocks.mocks(execution.stateName) {
+            let attempt = run.mockAttempts[execution.stateName, default: 0]
+            run.mockAttempts[execution.stateName] = attempt + 1
+            switch mocks.response(state: execution.stateName, attempt: attempt)! {
+            case .success(let output):
+                // A mocked Return is the service's own result: no Invoke wrapping.
+                try accept(output, execution, resource: resource, wrap: false)
+                execution.pc += 1
+                return false
+            case .failure(let failure):
+                recordFailed(execution, resource: resource, failure)
+                throw failure
+            }
+        }
         guard let handler = run.handlers.handler(for: target) else {
             throw ExecutionFailure(error: isLambdaInvoke || resource.isLambdaFunction ? "Lambda.ResourceNotFoundException" : ErrorName.taskFailed,
                                    cause: "No task handler is registered for the resource '\(target)'")
@@ -91,7 +105,7 @@ extension VM {
 
     /// Takes a handler's output as the task result: wrapped as an Invoke response for `lambda:invoke`, checked
     /// against the payload limit.
-    private static func accept(_ output: JSONValue, _ execution: Execution, resource: TaskResource?) throws(ExecutionFailure) {
+    private static func accept(_ output: JSONValue, _ execution: Execution, resource: TaskResource?, wrap: Bool = true) throws(ExecutionFailure) {
         var result = output
         if result.compactText.utf8.count > Limits.payloadBytes {
             // AWS names the function ARN for a Lambda task, the service for an integration.
@@ -101,7 +115,7 @@ extension VM {
             if let resource { recordFailed(execution, resource: resource, failure) }
             throw failure
         }
-        if resource?.kind == .serviceIntegration(service: "lambda", action: "invoke") {
+        if wrap, resource?.kind == .serviceIntegration(service: "lambda", action: "invoke") {
             result = LambdaShapes.invokeResponse(payload: output, logType: execution.value["LogType"]?.stringValue)
         }
         if let resource {

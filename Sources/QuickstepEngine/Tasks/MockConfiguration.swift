@@ -1,0 +1,107 @@
+import QuickstepJSON
+
+/// A Step Functions Local mock configuration (`MockConfigFile.json`): per state machine, test cases that answer
+/// Task states with mocked responses instead of calling anything.
+///
+/// ```json
+/// {"StateMachines": {"Orders": {"TestCases": {"HappyPath": {"Charge": "ChargeOk"}}}},
+///  "MockedResponses": {"ChargeOk": {"0": {"Return": {"id": 1}}, "1-2": {"Throw": {"Error": "E", "Cause": "c"}}}}}
+/// ```
+///
+/// A mocked `Return` is the task's result exactly as the service returns it: for a bare Lambda function ARN the
+/// function's result, for `arn:aws:states:::lambda:invoke` the whole Invoke response (`StatusCode`, `Payload`, ...).
+public struct MockConfiguration: Sendable {
+    let document: JSONValue
+
+    /// Why a mock configuration cannot be used.
+    public struct Problem: Error, Sendable, CustomStringConvertible {
+        public let message: String
+        public var description: String { message }
+    }
+
+    /// Parses and checks a configuration.
+    ///
+    /// - Throws: ``Problem`` naming the member that is wrong.
+    public init(_ document: JSONValue) throws(Problem) {
+        guard document["StateMachines"]?.objectValue != nil else {
+            throw Problem(message: "the mock configuration needs a 'StateMachines' object")
+        }
+        guard let responses = document["MockedResponses"]?.objectValue else {
+            throw Problem(message: "the mock configuration needs a 'MockedResponses' object")
+        }
+        for (name, response) in responses {
+            _ = try Self.parseResponses(response, name: name)
+        }
+        self.document = document
+    }
+
+    /// The responses of one test case, by state name.
+    ///
+    /// - Throws: ``Problem`` when the machine or test case is missing, or names an undefined response.
+    public func testCase(stateMachine: String, testCase: String) throws(Problem) -> MockedTestCase {
+        guard let machine = document["StateMachines"]?[stateMachine] else {
+            let known = document["StateMachines"]?.objectValue?.keys.joined(separator: ", ") ?? ""
+            throw Problem(message: "the mock configuration has no state machine '\(stateMachine)' (it has: \(known))")
+        }
+        guard let states = machine["TestCases"]?[testCase]?.objectValue else {
+            let known = machine["TestCases"]?.objectValue?.keys.joined(separator: ", ") ?? ""
+            throw Problem(message: "the state machine '\(stateMachine)' has no test case '\(testCase)' (it has: \(known))")
+        }
+        var responses: [String: [MockedTestCase.Response]] = [:]
+        for (state, reference) in states {
+            guard let name = reference.stringValue, let response = document["MockedResponses"]?[name] else {
+                throw Problem(message: "the test case '\(testCase)' maps state '\(state)' to an undefined mocked response \(reference.compactText)")
+            }
+            responses[state] = try Self.parseResponses(response, name: name)
+        }
+        return MockedTestCase(responses: responses)
+    }
+
+    private static func parseResponses(_ value: JSONValue, name: String) throws(Problem) -> [MockedTestCase.Response] {
+        guard let attempts = value.objectValue else {
+            throw Problem(message: "the mocked response '\(name)' must be an object of attempts (\"0\", \"1-2\", ...)")
+        }
+        var responses: [MockedTestCase.Response] = []
+        for (key, entry) in attempts {
+            let bounds = key.split(separator: "-", omittingEmptySubsequences: false).map { Int($0) }
+            guard (1...2).contains(bounds.count), let lower = bounds.first ?? nil, let upper = bounds.last ?? nil,
+                lower >= 0, lower <= upper
+            else {
+                throw Problem(message: "the mocked response '\(name)' has an invalid attempt key '\(key)' (use \"0\" or a range such as \"1-3\")")
+            }
+            let outcome: Result<JSONValue, ExecutionFailure>
+            if let returned = entry["Return"] {
+                outcome = .success(returned)
+            } else if let thrown = entry["Throw"] {
+                guard let error = thrown["Error"]?.stringValue else {
+                    throw Problem(message: "the mocked response '\(name)' attempt '\(key)' throws without a string 'Error'")
+                }
+                outcome = .failure(ExecutionFailure(error: error, cause: thrown["Cause"]?.stringValue))
+            } else {
+                throw Problem(message: "the mocked response '\(name)' attempt '\(key)' needs 'Return' or 'Throw'")
+            }
+            responses.append(MockedTestCase.Response(attempts: lower...upper, outcome: outcome))
+        }
+        return responses
+    }
+}
+
+/// The mocked responses of one test case: what each state's task answers on its n-th invocation (0-based,
+/// counted across the execution, retries included).
+public struct MockedTestCase: Sendable {
+    struct Response: Sendable {
+        var attempts: ClosedRange<Int>
+        var outcome: Result<JSONValue, ExecutionFailure>
+    }
+
+    let responses: [String: [Response]]
+
+    func response(state: String, attempt: Int) -> Result<JSONValue, ExecutionFailure>? {
+        guard let candidates = responses[state] else { return nil }
+        if let match = candidates.first(where: { $0.attempts.contains(attempt) }) { return match.outcome }
+        // Past the last attempt listed, the last response keeps answering.
+        return candidates.max { $0.attempts.upperBound < $1.attempts.upperBound }?.outcome
+    }
+
+    func mocks(_ state: String) -> Bool { responses[state] != nil }
+}

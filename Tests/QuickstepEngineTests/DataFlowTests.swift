@@ -1,0 +1,122 @@
+import Testing
+import QuickstepEngine
+import QuickstepJSON
+import QuickstepLanguage
+
+/// Input and output processing in AWS's order (asl-inventory.md section 2), with expected values reasoned from
+/// the specification's examples.
+@Suite struct DataFlowTests {
+    @Test func inputParametersResultSelectorResultPathOutputPath() throws {
+        let handlers = TaskHandlerRegistry()
+        handlers.register("arn:aws:lambda:us-east-1:123456789012:function:add") { invocation in
+            ["sum": .int((invocation.input["a"]?.integerValue ?? 0) + (invocation.input["b"]?.integerValue ?? 0)), "noise": true]
+        }
+        let result = try execute(#"""
+            {"StartAt":"Add","States":{"Add":{"Type":"Task","Resource":"arn:aws:lambda:us-east-1:123456789012:function:add",
+              "InputPath":"$.numbers","Parameters":{"a.$":"$.x","b.$":"$.y"},
+              "ResultSelector":{"total.$":"$.sum"},"ResultPath":"$.numbers.result","OutputPath":"$.numbers","End":true}}}
+            """#, input: ["numbers": ["x": 2, "y": 40], "other": 1], handlers: handlers)
+        #expect(result.status == .succeeded)
+        // ResultPath merges into the raw input (not the effective input), then OutputPath selects.
+        #expect(result.output == ["x": 2, "y": 40, "result": ["total": 42]])
+    }
+
+    @Test func nullPaths() throws {
+        let result = try execute(#"""
+            {"StartAt":"A","States":{"A":{"Type":"Pass","InputPath":null,"Result":{"r":1},"ResultPath":null,"Next":"B"},
+             "B":{"Type":"Pass","OutputPath":null,"End":true}}}
+            """#, input: ["keep": true])
+        // ResultPath null keeps the raw input; OutputPath null gives {}.
+        #expect(result.output == [:])
+        let first = try execute(#"{"StartAt":"A","States":{"A":{"Type":"Pass","InputPath":null,"End":true}}}"#, input: ["x": 1])
+        #expect(first.output == [:])
+    }
+
+    @Test func resultPathCreatesIntermediateObjectsAndFailsOnScalars() throws {
+        let result = try execute(#"{"StartAt":"A","States":{"A":{"Type":"Pass","Result":7,"ResultPath":"$.a.b.c","End":true}}}"#,
+                                 input: ["a": ["x": 1]])
+        #expect(result.output == ["a": ["x": 1, "b": ["c": 7]]])
+        let failed = try execute(#"{"StartAt":"A","States":{"A":{"Type":"Pass","Result":7,"ResultPath":"$.a","End":true}}}"#,
+                                 input: "text")
+        #expect(failed.status == .failed)
+        #expect(failed.error == "States.ResultPathMatchFailure")
+    }
+
+    @Test func missingInputPathIsStatesRuntimeInJaywaysWords() throws {
+        let result = try execute(#"{"StartAt":"P","States":{"P":{"Type":"Pass","InputPath":"$.no.such","End":true}}}"#)
+        #expect(result.error == "States.Runtime")
+        // ExecutionStarted is event 1, PassStateEntered event 2.
+        #expect(result.cause == "An error occurred while executing the state 'P' (entered at the event id #2). Invalid path '$.no.such' : Missing property in path $['no']")
+    }
+
+    @Test func multiValuedPathsGiveArrays() throws {
+        let result = try execute(#"""
+            {"StartAt":"P","States":{"P":{"Type":"Pass","Parameters":{
+              "all.$":"$.items[*].v","slice.$":"$.items[1:]","last.$":"$.items[-1].v","cheap.$":"$.items[?(@.v < 2)].v",
+              "deep.$":"$..v"},"End":true}}}
+            """#, input: ["items": [["v": 1], ["v": 2], ["v": 3]]])
+        #expect(result.output == ["all": [1, 2, 3], "slice": [["v": 2], ["v": 3]], "last": 3, "cheap": [1], "deep": [1, 2, 3]])
+    }
+
+    @Test func contextObjectAndVariables() throws {
+        let result = try execute(#"""
+            {"StartAt":"A","States":{
+              "A":{"Type":"Pass","Assign":{"count":1,"who.$":"$.name"},"Next":"B"},
+              "B":{"Type":"Pass","Parameters":{"count.$":"$count","who.$":"$who","state.$":"$$.State.Name",
+                   "machine.$":"$$.StateMachine.Name","input.$":"$$.Execution.Input.name"},"End":true}}}
+            """#, input: ["name": "Ada"]) { $0.stateMachineName = "Greeter" }
+        #expect(result.output == ["count": 1, "who": "Ada", "state": "B", "machine": "Greeter", "input": "Ada"])
+    }
+
+    @Test func assignedValuesAreVisibleFromTheNextState() throws {
+        // Inside the state that assigns, paths still see the values from before (asl-inventory.md 2.4).
+        let result = try execute(#"""
+            {"StartAt":"A","States":{
+              "A":{"Type":"Pass","Assign":{"x":1},"Next":"B"},
+              "B":{"Type":"Pass","Assign":{"x":2,"old.$":"$x"},"OutputPath":"$x","Next":"C"},
+              "C":{"Type":"Pass","Parameters":{"x.$":"$x","old.$":"$old"},"End":true}}}
+            """#)
+        #expect(result.output == ["x": 2, "old": 1])
+    }
+
+    @Test func intrinsicsInTemplates() throws {
+        let result = try execute(#"""
+            {"StartAt":"P","States":{"P":{"Type":"Pass","Parameters":{
+              "greeting.$":"States.Format('Hello, {}! You have {} items.', $.name, States.ArrayLength($.items))",
+              "sum.$":"States.MathAdd(1.5, 2)","parts.$":"States.StringSplit('a,b;c', ',;')",
+              "range.$":"States.ArrayRange(1, 9, 4)","encoded.$":"States.Base64Encode('Data to encode')",
+              "hash.$":"States.Hash('abc', 'SHA-256')","merged.$":"States.JsonMerge($.a, $.b, false)",
+              "json.$":"States.JsonToString($.a)","parsed.$":"States.StringToJson('{\"k\":[1]}')",
+              "unique.$":"States.ArrayUnique(States.Array(1, 1, 'x', 'x'))","chunks.$":"States.ArrayPartition($.items, 2)"
+            },"End":true}}}
+            """#, input: ["name": "Ada", "items": [1, 2, 3], "a": ["k": 1, "m": 1], "b": ["k": 2]])
+        #expect(result.status == .succeeded, "\(result.cause ?? "")")
+        #expect(result.output == [
+            "greeting": "Hello, Ada! You have 3 items.", "sum": 4, "parts": ["a", "b", "c"], "range": [1, 5, 9],
+            "encoded": "RGF0YSB0byBlbmNvZGU=",
+            "hash": "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
+            "merged": ["k": 2, "m": 1], "json": #"{"k":1,"m":1}"#, "parsed": ["k": [1]], "unique": [1, "x"],
+            "chunks": [[1, 2], [3]],
+        ])
+    }
+
+    @Test(arguments: [
+        "States.ArrayRange(1, 2000, 1)", "States.JsonMerge($.a, $.a, true)", "States.Hash('a', 'SHA-3')",
+        "States.ArrayGetItem($.items, 5)", "States.Format('{} {}', 1)", "States.StringToJson('{')",
+        "States.ArrayPartition($.items, 0)", "States.Base64Decode('not base64!')",
+    ])
+    func intrinsicFailures(call: String) throws {
+        let result = try execute(#"{"StartAt":"P","States":{"P":{"Type":"Pass","Parameters":{"v.$":"\#(call)"},"End":true}}}"#,
+                                 input: ["a": ["k": 1], "items": [1, 2]])
+        #expect(result.status == .failed)
+        #expect(result.error == "States.IntrinsicFailure", "\(call): \(result.cause ?? "")")
+    }
+
+    @Test func payloadLimitOnTaskResults() throws {
+        let handlers = TaskHandlerRegistry()
+        handlers.register("arn:aws:lambda:us-east-1:1:function:big") { _ in .string(String(repeating: "x", count: Limits.payloadBytes)) }
+        let result = try execute(#"{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"arn:aws:lambda:us-east-1:1:function:big","End":true}}}"#,
+                                 handlers: handlers)
+        #expect(result.error == "States.DataLimitExceeded")
+    }
+}

@@ -1,0 +1,97 @@
+import Testing
+import QuickstepEngine
+import QuickstepJSON
+import QuickstepLanguage
+
+@Suite struct TaskResourceTests {
+    @Test func registryMatchesExactBeforePatterns() {
+        let registry = TaskHandlerRegistry()
+        registry.register("arn:aws:lambda:*:function:orders-*") { _ in "pattern" }
+        registry.register("arn:aws:lambda:us-east-1:1:function:orders-special") { _ in "exact" }
+        func answer(_ arn: String) -> JSONValue? {
+            guard case .synchronous(let body)? = registry.handler(for: arn) else { return nil }
+            return try? body(TaskInvocation(resource: arn, input: nil, stateName: "S", retryCount: 0, taskToken: nil))
+        }
+        #expect(answer("arn:aws:lambda:us-east-1:1:function:orders-special") == "exact")
+        #expect(answer("arn:aws:lambda:eu-west-1:2:function:orders-new") == "pattern")
+        #expect(answer("arn:aws:lambda:eu-west-1:2:function:users") == nil)
+    }
+
+    @Test func lambdaInvokeWrapsThePayloadAndBareArnsDoNot() throws {
+        let handlers = TaskHandlerRegistry()
+        handlers.register("arn:aws:lambda:us-east-1:123456789012:function:echo") { invocation in invocation.input }
+        let wrapped = try execute(#"""
+            {"StartAt":"T","States":{"T":{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke",
+               "Parameters":{"FunctionName":"echo","Payload":{"a":1}},"End":true}}}
+            """#, handlers: handlers)
+        #expect(wrapped.output?["Payload"] == ["a": 1])
+        #expect(wrapped.output?["StatusCode"] == 200)
+        #expect(wrapped.output?["SdkHttpMetadata"]?["HttpHeaders"]?["Content-Length"] == "8")  // {"a": 1}
+        let bare = try execute(#"""
+            {"StartAt":"T","States":{"T":{"Type":"Task","Resource":"arn:aws:lambda:us-east-1:123456789012:function:echo","End":true}}}
+            """#, input: ["a": 1], handlers: handlers)
+        #expect(bare.output == ["a": 1])
+    }
+
+    @Test func unknownResourceFailsClearly() throws {
+        let result = try execute(#"{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"arn:aws:states:::sqs:sendMessage","End":true}}}"#)
+        #expect(result.error == "States.TaskFailed")
+        #expect(result.cause == "No task handler is registered for the resource 'arn:aws:states:::sqs:sendMessage'")
+    }
+
+    @Test func builtInResources() throws {
+        let handlers = TaskHandlerRegistry()
+        handlers.registerBuiltIns()
+        let result = try execute(#"""
+            {"StartAt":"E","States":{"E":{"Type":"Task","Resource":"arn:aws:states:::quickstep:echo","ResultPath":"$.echo","Next":"R"},
+             "R":{"Type":"Task","Resource":"arn:aws:states:::quickstep:return","Parameters":{"Value":[1,2]},"ResultPath":"$.fixed","Next":"F"},
+             "F":{"Type":"Task","Resource":"arn:aws:states:::quickstep:fail","Parameters":{"Error":"E","Cause":"C"},"End":true}}}
+            """#, input: ["x": 1], handlers: handlers)
+        #expect(result.error == "E")
+        #expect(result.cause == "C")
+        #expect(result.history.contains { $0["type"] == "TaskStateExited" && $0["stateExitedEventDetails"]?["output"] == #"{"x":1,"echo":{"x":1},"fixed":[1,2]}"# })
+    }
+
+    @Test func mockedResponsesByAttempt() throws {
+        let configuration = try MockConfiguration(JSONParser.parse(#"""
+            {"StateMachines":{"M":{"TestCases":{"Retrying":{"T":"FlakyThenOk"}}}},
+             "MockedResponses":{"FlakyThenOk":{"0-1":{"Throw":{"Error":"Busy","Cause":"later"}},"2":{"Return":{"ok":true}}}}}
+            """#))
+        let result = try execute(#"""
+            {"StartAt":"T","States":{"T":{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke","End":true,
+               "Parameters":{"FunctionName":"f"},"Retry":[{"ErrorEquals":["Busy"],"MaxAttempts":2}]}}}
+            """#) { $0.mocks = try? configuration.testCase(stateMachine: "M", testCase: "Retrying") }
+        // A mocked Return for lambda:invoke is the Invoke response itself: not wrapped again.
+        #expect(result.output == ["ok": true])
+        #expect(eventTypes(result).filter { $0 == "TaskFailed" }.count == 2)
+    }
+
+    @Test func mockConfigurationProblemsAreNamed() throws {
+        #expect(throws: MockConfiguration.Problem.self) { try MockConfiguration(JSONParser.parse("{}")) }
+        #expect(throws: MockConfiguration.Problem.self) {
+            try MockConfiguration(JSONParser.parse(#"{"StateMachines":{},"MockedResponses":{"R":{"x":{"Return":1}}}}"#))
+        }
+        let configuration = try MockConfiguration(JSONParser.parse(#"{"StateMachines":{"M":{"TestCases":{"T":{"S":"Missing"}}}},"MockedResponses":{}}"#))
+        let problem = #expect(throws: MockConfiguration.Problem.self) { try configuration.testCase(stateMachine: "M", testCase: "T") }
+        #expect(problem?.message == #"the test case 'T' maps state 'S' to an undefined mocked response "Missing""#)
+        #expect(throws: MockConfiguration.Problem.self) { try configuration.testCase(stateMachine: "Other", testCase: "T") }
+    }
+
+    @Test func disassemblyShowsResolvedOperands() throws {
+        let program = Program(try StateMachine(definition: #"""
+            {"StartAt":"A","States":{"A":{"Type":"Pass","InputPath":"$.x","Parameters":{"v.$":"$.y"},"Next":"B"},"B":{"Type":"Succeed"}}}
+            """#))
+        #expect(program.disassembly() == """
+            ; state A
+            0000  enterState      A (Pass)
+            0001  inputPath       $.x
+            0002  parameters      {"v".$:$.y}
+            0003  exitState       
+            0004  jump            0005
+            ; state B
+            0005  enterState      B (Succeed)
+            0006  exitState       
+            0007  endGraph        
+            """)
+    }
+}
