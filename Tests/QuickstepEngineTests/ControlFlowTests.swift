@@ -1,4 +1,5 @@
 import Dispatch
+import Foundation
 import Synchronization
 import Testing
 import QuickstepEngine
@@ -167,5 +168,58 @@ import QuickstepLanguage
         let result = try execute(#"{"QueryLanguage":"JSONata","StartAt":"P","States":{"P":{"Type":"Pass","End":true}}}"#)
         #expect(result.error == "States.Runtime")
         #expect(result.cause == "The state 'P' uses JSONata, which Quickstep does not evaluate yet")
+    }
+}
+
+/// Heartbeats and task tokens for asynchronous handlers.
+@Suite struct CallbackTests {
+    static let worker = "arn:aws:states:::lambda:invoke.waitForTaskToken"
+
+    @Test func taskTokenReachesParametersAndHandler() throws {
+        let handlers = TaskHandlerRegistry()
+        let seen = Mutex<String?>(nil)
+        handlers.register("arn:aws:lambda:us-east-1:123456789012:function:worker", .asynchronous { invocation, completion in
+            seen.withLock { $0 = invocation.taskToken }
+            completion.succeed(["tokenInPayload": invocation.input["token"] ?? nil])
+        })
+        let result = try execute(#"""
+            {"StartAt":"T","States":{"T":{"Type":"Task","Resource":"\#(Self.worker)",
+               "Parameters":{"FunctionName":"worker","Payload":{"token.$":"$$.Task.Token"}},"End":true}}}
+            """#, handlers: handlers)
+        let token = try #require(seen.withLock { $0 })
+        #expect(token.count >= 32)
+        // A mock-free lambda:invoke result is wrapped; the payload carried the same token.
+        #expect(result.output?["Payload"]?["tokenInPayload"] == .string(token))
+    }
+
+    @Test func missedHeartbeatFailsTheState() throws {
+        let handlers = TaskHandlerRegistry()
+        handlers.register("arn:aws:lambda:us-east-1:123456789012:function:slow", .asynchronous { _, _ in })
+        let result = try execute(#"""
+            {"StartAt":"T","States":{"T":{"Type":"Task","Resource":"arn:aws:lambda:us-east-1:123456789012:function:slow",
+               "TimeoutSeconds":60,"HeartbeatSeconds":5,"End":true}}}
+            """#, handlers: handlers)
+        #expect(result.error == "States.HeartbeatTimeout")
+        let scheduled = result.history.first { $0["type"] == "LambdaFunctionScheduled" }!
+        let timedOut = result.history.first { $0["type"] == "LambdaFunctionTimedOut" }!
+        #expect(milliseconds(timedOut) - milliseconds(scheduled) == 5000)
+    }
+
+    @Test func heartbeatsKeepTheTaskAlive() throws {
+        let handlers = TaskHandlerRegistry()
+        handlers.register("arn:aws:lambda:us-east-1:123456789012:function:beating", .asynchronous { _, completion in
+            DispatchQueue.global().async {
+                for _ in 0..<3 {
+                    completion.heartbeat()
+                    usleep(200_000)
+                }
+                completion.succeed("done")
+            }
+        })
+        let result = try execute(#"""
+            {"StartAt":"T","States":{"T":{"Type":"Task","Resource":"arn:aws:lambda:us-east-1:123456789012:function:beating",
+               "HeartbeatSeconds":1,"End":true}}}
+            """#, handlers: handlers) { $0.clock = .real }
+        #expect(result.output == "done")
     }
 }

@@ -101,6 +101,7 @@ struct Compiler {
             emitResultAndOutput(pass.dataProcessing)
             transition(pass.transition)
         case .task(let task):
+            builder.states[stateIndex].issuesTaskToken = task.resource.pattern == .waitForTaskToken
             emitInput(task.dataProcessing, parameters: true)
             let taskIndex = builder.add(CompiledTask(resource: task.resource, timeoutSeconds: task.timeoutSeconds,
                                                      heartbeatSeconds: task.heartbeatSeconds), to: \.tasks)

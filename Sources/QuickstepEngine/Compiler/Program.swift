@@ -93,6 +93,8 @@ struct CompiledState: Sendable {
     var retryPC: Int
     var retriers: [Retrier]
     var catchers: [CompiledCatcher]
+    /// A `.waitForTaskToken` Task: each attempt gets a task token (`$$.Task.Token`).
+    var issuesTaskToken = false
 }
 
 /// A Catch entry: what it matches, and where its handler code starts (ResultPath, Assign, exitState, jump).

@@ -24,11 +24,16 @@ public struct TaskInvocation: Sendable {
 
 /// Completes an asynchronous task, once, from any thread. Later calls are ignored, as is a completion that arrives
 /// after the task timed out (at-least-once: the state may already be running again).
+///
+/// For a Task with `HeartbeatSeconds`, call ``heartbeat()`` more often than that, or the state fails with
+/// `States.HeartbeatTimeout`.
 public struct TaskCompletion: Sendable {
-    let deliver: @Sendable (Result<JSONValue, ExecutionFailure>) -> Void
+    let deliver: @Sendable (TaskMessage) -> Void
 
-    public func succeed(_ output: JSONValue) { deliver(.success(output)) }
-    public func fail(_ failure: ExecutionFailure) { deliver(.failure(failure)) }
+    public func succeed(_ output: JSONValue) { deliver(.completed(.success(output))) }
+    public func fail(_ failure: ExecutionFailure) { deliver(.completed(.failure(failure))) }
+    /// Tells the state the task is alive (SendTaskHeartbeat).
+    public func heartbeat() { deliver(.heartbeat) }
 }
 
 /// A Swift function bound to a Task resource.

@@ -50,6 +50,10 @@ final class Execution {
     var taskToken: String?
     /// The invocation the execution is parked on; a completion for any other is stale and dropped.
     var pendingTask = 0
+    /// Bumped by each heartbeat, so the heartbeat timer set before it is ignored.
+    var heartbeatGeneration = 0
+    /// The current task's `HeartbeatSeconds`.
+    var heartbeatSeconds: Int?
     /// Set while an ItemSelector is evaluated for one item.
     var mapItem: (index: Int, value: JSONValue)?
     /// Variables assigned by the current state, stored when it exits.

@@ -8,6 +8,12 @@ import Glibc
 import Darwin
 #endif
 
+/// What an asynchronous handler sends back: its outcome, or a heartbeat.
+enum TaskMessage: Sendable {
+    case completed(Result<JSONValue, ExecutionFailure>)
+    case heartbeat
+}
+
 /// How time passes for an execution.
 public enum ClockMode: Sendable {
     /// Wall-clock time: a Wait of 5 seconds takes 5 seconds.
@@ -30,6 +36,8 @@ final class LocalScheduler: @unchecked Sendable {
     enum TimerAction {
         case resume(Execution)
         case taskTimeout(Execution, invocation: Int)
+        /// Fires unless a heartbeat moved the execution's heartbeat generation on.
+        case heartbeatTimeout(Execution, invocation: Int, generation: Int)
         case executionTimeout(RunState)
     }
 
@@ -46,7 +54,7 @@ final class LocalScheduler: @unchecked Sendable {
     private var timerSequence = 0
     private var virtualNow: Int64
     /// Completions delivered by other threads: (execution, invocation id, outcome).
-    private let inbox = Mutex<[(UncheckedBox<Execution>, Int, Result<JSONValue, ExecutionFailure>)]>([])
+    private let inbox = Mutex<[(UncheckedBox<Execution>, Int, TaskMessage)]>([])
     private let inboxSignal = DispatchSemaphore(value: 0)
     /// Asynchronous invocations not completed yet.
     var outstandingTasks = 0
@@ -79,9 +87,9 @@ final class LocalScheduler: @unchecked Sendable {
     }
 
     /// Posts an asynchronous completion; safe from any thread.
-    func post(_ execution: Execution, invocation: Int, _ outcome: Result<JSONValue, ExecutionFailure>) {
+    func post(_ execution: Execution, invocation: Int, _ message: TaskMessage) {
         let box = UncheckedBox(execution)
-        inbox.withLock { $0.append((box, invocation, outcome)) }
+        inbox.withLock { $0.append((box, invocation, message)) }
         inboxSignal.signal()
     }
 
@@ -122,9 +130,14 @@ final class LocalScheduler: @unchecked Sendable {
             defer { inbox.removeAll() }
             return inbox
         }
-        for (box, invocation, outcome) in completions {
-            outstandingTasks -= 1
-            VM.complete(box.value, invocation: invocation, outcome)
+        for (box, invocation, message) in completions {
+            switch message {
+            case .completed(let outcome):
+                outstandingTasks -= 1
+                VM.complete(box.value, invocation: invocation, outcome)
+            case .heartbeat:
+                VM.heartbeat(box.value, invocation: invocation)
+            }
         }
         return !completions.isEmpty
     }
@@ -135,6 +148,10 @@ final class LocalScheduler: @unchecked Sendable {
             enqueue(execution)
         case .taskTimeout(let execution, let invocation):
             VM.complete(execution, invocation: invocation, .failure(ExecutionFailure(error: "States.Timeout", cause: nil)))
+        case .heartbeatTimeout(let execution, let invocation, let generation):
+            guard execution.heartbeatGeneration == generation else { return }
+            VM.complete(execution, invocation: invocation,
+                        .failure(ExecutionFailure(error: "States.HeartbeatTimeout", cause: nil)))
         case .executionTimeout(let run):
             VM.timeOut(run)
         }

@@ -19,6 +19,7 @@ extension VM {
                 execution.retryCount += 1
                 execution.value = execution.rawInput
                 execution.pc = compiled.retryPC
+                if compiled.issuesTaskToken { execution.taskToken = TaskTokens.make() }
                 execution.run.scheduler.schedule(after: retryDelay(retrier, attempt: execution.retryAttempts[position]),
                                                  .resume(execution))
                 return false

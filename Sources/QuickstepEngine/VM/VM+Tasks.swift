@@ -19,7 +19,6 @@ extension VM {
         }
         let timeout = try seconds(task.timeoutSeconds, field: "TimeoutSecondsPath", execution)
         let heartbeat = try seconds(task.heartbeatSeconds, field: "HeartbeatSecondsPath", execution)
-        _ = heartbeat
         recordScheduled(execution, resource: resource, input: execution.value, timeout: timeout)
         if let mocks = run.mocks, mocks.mocks(execution.stateName) {
             let attempt = run.mockAttempts[execution.stateName, default: 0]
@@ -60,9 +59,15 @@ extension VM {
             execution.pendingTask = invocationId
             run.scheduler.outstandingTasks += 1
             if let timeout { run.scheduler.schedule(after: Int64(timeout) * 1000, .taskTimeout(execution, invocation: invocationId)) }
+            execution.heartbeatSeconds = heartbeat
+            if let heartbeat {
+                execution.heartbeatGeneration += 1
+                run.scheduler.schedule(after: Int64(heartbeat) * 1000, .heartbeatTimeout(
+                    execution, invocation: invocationId, generation: execution.heartbeatGeneration))
+            }
             let scheduler = run.scheduler
             let box = UncheckedBox(execution)
-            body(invocation, TaskCompletion { outcome in scheduler.post(box.value, invocation: invocationId, outcome) })
+            body(invocation, TaskCompletion { message in scheduler.post(box.value, invocation: invocationId, message) })
             return true
         }
     }
@@ -85,7 +90,7 @@ extension VM {
                 failure = LambdaShapes.invokeFailure(failure)
             }
             if let resource {
-                if failure.error == ErrorName.timeout {
+                if failure.error == ErrorName.timeout || failure.error == ErrorName.heartbeatTimeout {
                     execution.record(resource.isLambdaFunction ? "LambdaFunctionTimedOut" : "TaskTimedOut",
                                      (resource.isLambdaFunction ? "lambdaFunctionTimedOutEventDetails" : "taskTimedOutEventDetails",
                                       ["error": .string(failure.error)]))
@@ -96,6 +101,14 @@ extension VM {
             execution.pendingFailure = failure
         }
         execution.run.scheduler.enqueue(execution)
+    }
+
+    /// A heartbeat for the pending invocation: the heartbeat clock starts again.
+    static func heartbeat(_ execution: Execution, invocation: Int) {
+        guard execution.pendingTask == invocation, !execution.finished, let seconds = execution.heartbeatSeconds else { return }
+        execution.heartbeatGeneration += 1
+        execution.run.scheduler.schedule(after: Int64(seconds) * 1000, .heartbeatTimeout(
+            execution, invocation: invocation, generation: execution.heartbeatGeneration))
     }
 
     private static func currentResource(_ execution: Execution) -> TaskResource? {
@@ -184,6 +197,21 @@ extension VM {
         case .intrinsic?, .expression?:
             throw .runtime(execution.causePrefix() + "JSONata is not evaluated yet")
         }
+    }
+}
+
+/// Task tokens: opaque, unique, URL-safe text like AWS's.
+enum TaskTokens {
+    static func make() -> String {
+        var generator = SystemRandomNumberGenerator()
+        let bytes = (0..<48).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        return Base64.encode(bytes).replacingSlashesAndPluses()
+    }
+}
+
+extension String {
+    fileprivate func replacingSlashesAndPluses() -> String {
+        String(map { $0 == "/" ? "_" : ($0 == "+" ? "-" : $0) })
     }
 }
 

@@ -91,7 +91,7 @@ enum VM {
         execution.rawInput = execution.value
         execution.retryAttempts = Array(repeating: 0, count: compiled.retriers.count)
         execution.retryCount = 0
-        execution.taskToken = nil
+        execution.taskToken = compiled.issuesTaskToken ? TaskTokens.make() : nil
         execution.pendingAssignments.removeAll()
         execution.stateEnteredTime = execution.run.scheduler.now()
         var details: JSONObject = ["name": .string(compiled.name)]

@@ -51,6 +51,10 @@ extension Loader {
                 error("State names must be 1 to \(Self.maximumStateNameLength) characters long", at: location,
                       code: .invalidStateName)
             }
+            // Spaces are allowed (Workflow Studio names states "Lambda Invoke"); control characters are not.
+            if name.unicodeScalars.contains(where: { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) }) {
+                error("State names cannot contain control characters", at: location, code: .invalidStateName)
+            }
         }
     }
 }
