@@ -76,12 +76,12 @@ enum LambdaShapes {
 /// The `Date` header format (RFC 7231): `Tue, 15 Nov 1994 08:12:31 GMT`.
 enum HTTPDate {
     static func now() -> String {
-        let iso = Timestamps.iso8601(milliseconds: LocalScheduler.wallClockMilliseconds())  // 2026-11-28T21:40:00.000Z
+        let iso = Timestamps.iso8601(milliseconds: RunScheduler.wallClockMilliseconds())  // 2026-11-28T21:40:00.000Z
         let parts = iso.split(separator: "T")
         let date = parts[0].split(separator: "-").compactMap { Int($0) }
         let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
         let days = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"]
-        let dayNumber = LocalScheduler.wallClockMilliseconds() / 86_400_000
+        let dayNumber = RunScheduler.wallClockMilliseconds() / 86_400_000
         return "\(days[Int(dayNumber % 7)]), \(String(format2: date[2])) \(months[date[1] - 1]) \(date[0]) \(parts[1].prefix(8)) GMT"
     }
 }

@@ -62,8 +62,9 @@ final class Execution {
     var pendingFailure: ExecutionFailure?
     let parent: Join?
     let childIndex: Int
-    /// Set while the execution waits for its children.
-    var join: Join?
+    /// Set while the execution waits for its children. Weak: the children own the join, so a run that ends
+    /// early frees everything without a cycle.
+    weak var join: Join?
     var finished = false
 
     init(run: RunState, pc: Int, input: JSONValue, variables: VariableScope, parent: Join?, childIndex: Int) {
@@ -77,7 +78,7 @@ final class Execution {
 
     /// Whether the work is moot: the whole run ended, or a sibling's failure cancelled the join.
     var isCancelled: Bool {
-        run.result != nil || (parent?.isCancelled ?? false) || (parent?.owner.isCancelled ?? false)
+        run.result != nil || (parent.map { $0.isCancelled || $0.owner.isCancelled } ?? false)
     }
 
     var stateName: String { state >= 0 ? run.program.states[state].name : "" }
@@ -105,7 +106,8 @@ final class Execution {
 
 /// The children of a Map or Parallel state and their results, in order.
 final class Join {
-    unowned let owner: Execution
+    /// The Map or Parallel execution waiting for the children; the children keep it (and the join) alive.
+    let owner: Execution
     var results: [JSONValue?]
     var remaining: Int
     var isCancelled = false
@@ -135,7 +137,7 @@ final class RunState {
     let identity: ExecutionIdentity
     let handlers: TaskHandlerRegistry
     let history: History
-    let scheduler: LocalScheduler
+    let scheduler: RunScheduler
     var result: ExecutionResult?
     var mocks: MockedTestCase?
     /// How many times each mocked state has invoked its task.
@@ -143,7 +145,7 @@ final class RunState {
     /// Numbers asynchronous invocations, so a late completion is recognised as stale.
     var invocationCounter = 0
 
-    init(program: Program, identity: ExecutionIdentity, handlers: TaskHandlerRegistry, history: History, scheduler: LocalScheduler) {
+    init(program: Program, identity: ExecutionIdentity, handlers: TaskHandlerRegistry, history: History, scheduler: RunScheduler) {
         self.program = program
         self.identity = identity
         self.handlers = handlers

@@ -25,7 +25,8 @@ extension Program {
     /// call waits. Waits, retry intervals and timeouts follow `options.clock`.
     public func run(input: JSONValue, handlers: TaskHandlerRegistry = TaskHandlerRegistry(),
                     options: ExecutionOptions = ExecutionOptions()) -> ExecutionResult {
-        let scheduler = LocalScheduler(mode: options.clock)
+        let host = CallerHost(mode: options.clock)
+        let scheduler = RunScheduler(host: host)
         let history = History(keepsEvents: options.recordHistory, clock: { scheduler.now() })
         let executionName = options.executionName ?? UUIDv4.random()
         let machineArn = "arn:aws:states:\(options.region):\(options.account):stateMachine:\(options.stateMachineName)"
@@ -35,6 +36,7 @@ extension Program {
             roleArn: "arn:aws:iam::\(options.account):role/quickstep", input: input, startTime: scheduler.now(),
             region: options.region, account: options.account)
         let run = RunState(program: self, identity: identity, handlers: handlers, history: history, scheduler: scheduler)
+        scheduler.run = run
         run.mocks = options.mocks
         let root = Execution(run: run, pc: entry, input: input, variables: VariableScope(parent: nil), parent: nil, childIndex: 0)
         root.record("ExecutionStarted", ("executionStartedEventDetails", [
@@ -46,7 +48,7 @@ extension Program {
         } else {
             if let timeoutSeconds { scheduler.schedule(after: Int64(timeoutSeconds) * 1000, .executionTimeout(run)) }
             scheduler.enqueue(root)
-            scheduler.drive(run)
+            host.drive(scheduler)
         }
         return run.result!
     }

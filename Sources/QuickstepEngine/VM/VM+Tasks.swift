@@ -67,7 +67,7 @@ extension VM {
             }
             let scheduler = run.scheduler
             let box = UncheckedBox(execution)
-            body(invocation, TaskCompletion { message in scheduler.post(box.value, invocation: invocationId, message) })
+            body(invocation, TaskCompletion { message in scheduler.post(.task(box.value, invocation: invocationId, message)) })
             return true
         }
     }

@@ -266,6 +266,16 @@ enum VM {
         childFinished(execution, join: join, outcome)
     }
 
+    /// StopExecution: the run ends ABORTED, whatever it was doing.
+    static func abort(_ run: RunState, error: String?, cause: String?) {
+        guard run.result == nil else { return }
+        var details: JSONObject = [:]
+        if let error { details["error"] = .string(error) }
+        if let cause { details["cause"] = .string(cause) }
+        run.history.record("ExecutionAborted", previous: run.history.nextId - 1, details: ("executionAbortedEventDetails", details))
+        run.result = ExecutionResult(status: .aborted, output: nil, error: error, cause: cause, history: run.history.events)
+    }
+
     static func timeOut(_ run: RunState) {
         guard run.result == nil else { return }
         run.history.record("ExecutionTimedOut", previous: run.history.nextId - 1, details: ("executionTimedOutEventDetails", [

@@ -1,0 +1,211 @@
+import Dispatch
+import QuickstepJSON
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// What an asynchronous handler sends back: its outcome, or a heartbeat.
+enum TaskMessage: Sendable {
+    case completed(Result<JSONValue, ExecutionFailure>)
+    case heartbeat
+}
+
+/// How time passes for an execution.
+public enum ClockMode: Sendable {
+    /// Wall-clock time: a Wait of 5 seconds takes 5 seconds.
+    case real
+    /// Virtual time: whenever nothing can run, the clock jumps to the next timer, so Waits, retry intervals and
+    /// timeouts take no real time. Asynchronous handlers that have not completed by then count as slower than any
+    /// pending timer. Runs are deterministic.
+    case virtual
+}
+
+/// Where a run's timers go and how a parked run is woken: the calling thread (``CallerHost``) or the engine's
+/// worker pool.
+protocol RunHost: AnyObject, Sendable {
+    /// Milliseconds since the epoch on this host's clock.
+    func now() -> Int64
+    /// Calls `scheduler.deliver(action)` at `due` (milliseconds since the epoch), from any thread.
+    func addTimer(due: Int64, for scheduler: RunScheduler, _ action: RunScheduler.TimerAction)
+    /// The run has new messages: make sure some thread drives it soon.
+    func wake(_ scheduler: RunScheduler)
+}
+
+/// The scheduling state of one execution (the top-level graph and all its branches and iterations): a ready
+/// queue of graphs, and an inbox for everything that arrives from elsewhere (handler completions and heartbeats,
+/// timers, stop requests).
+///
+/// At most one thread drives a run at a time, so the VM needs no locks; other threads only touch the locked inbox.
+final class RunScheduler: @unchecked Sendable {
+    enum TimerAction {
+        case resume(Execution)
+        case taskTimeout(Execution, invocation: Int)
+        /// Fires unless a heartbeat moved the execution's heartbeat generation on.
+        case heartbeatTimeout(Execution, invocation: Int, generation: Int)
+        case executionTimeout(RunState)
+    }
+
+    enum Message {
+        case task(Execution, invocation: Int, TaskMessage)
+        case timer(TimerAction)
+        case stop(error: String?, cause: String?)
+    }
+
+    let host: any RunHost
+    private var ready: [Execution] = []
+    private var readyHead = 0
+    private let inbox = Mutex<[UncheckedBox<Message>]>([])
+    /// Asynchronous invocations not completed yet.
+    var outstandingTasks = 0
+    /// Whether a thread drives the run or has it queued (pool hosts); guards against driving it twice at once.
+    let isScheduled = Atomic<Bool>(false)
+    /// The run this scheduler drives; set once, before the first message.
+    unowned(unsafe) var run: RunState!
+
+    init(host: any RunHost) {
+        self.host = host
+    }
+
+    func now() -> Int64 { host.now() }
+
+    func enqueue(_ execution: Execution) {
+        ready.append(execution)
+    }
+
+    func schedule(after milliseconds: Int64, _ action: TimerAction) {
+        host.addTimer(due: now() + max(0, milliseconds), for: self, action)
+    }
+
+    /// Posts a message for the run; safe from any thread.
+    func post(_ message: Message) {
+        let box = UncheckedBox(message)
+        inbox.withLock { $0.append(box) }
+        host.wake(self)
+    }
+
+    /// Called by the host when a timer is due; safe from any thread.
+    func deliver(_ action: TimerAction) {
+        post(.timer(action))
+    }
+
+    var hasMessages: Bool { inbox.withLock { !$0.isEmpty } }
+
+    /// Runs ready graphs and handles messages until there is nothing left to do now.
+    func runUntilIdle() {
+        while run.result == nil {
+            if readyHead < ready.count {
+                let execution = ready[readyHead]
+                readyHead += 1
+                if readyHead == ready.count {
+                    ready.removeAll(keepingCapacity: true)
+                    readyHead = 0
+                }
+                VM.run(execution)
+                continue
+            }
+            let messages = inbox.withLock { inbox in
+                defer { inbox.removeAll(keepingCapacity: true) }
+                return inbox
+            }
+            if messages.isEmpty { return }
+            for message in messages { handle(message.value) }
+        }
+    }
+
+    private func handle(_ message: Message) {
+        switch message {
+        case .task(let execution, let invocation, .completed(let outcome)):
+            outstandingTasks -= 1
+            VM.complete(execution, invocation: invocation, outcome)
+        case .task(let execution, let invocation, .heartbeat):
+            VM.heartbeat(execution, invocation: invocation)
+        case .timer(.resume(let execution)):
+            enqueue(execution)
+        case .timer(.taskTimeout(let execution, let invocation)):
+            VM.complete(execution, invocation: invocation, .failure(ExecutionFailure(error: "States.Timeout", cause: nil)))
+        case .timer(.heartbeatTimeout(let execution, let invocation, let generation)):
+            guard execution.heartbeatGeneration == generation else { return }
+            VM.complete(execution, invocation: invocation, .failure(ExecutionFailure(error: "States.HeartbeatTimeout", cause: nil)))
+        case .timer(.executionTimeout(let run)):
+            VM.timeOut(run)
+        case .stop(let error, let cause):
+            VM.abort(run, error: error, cause: cause)
+        }
+    }
+
+    static func wallClockMilliseconds() -> Int64 {
+        var spec = timespec()
+        clock_gettime(CLOCK_REALTIME, &spec)
+        return Int64(spec.tv_sec) * 1000 + Int64(spec.tv_nsec) / 1_000_000
+    }
+}
+
+/// Runs one execution on the thread that calls ``drive(_:)``: timers in a local list, on the real clock or on a
+/// virtual one that jumps to the next timer whenever nothing can run.
+final class CallerHost: RunHost, @unchecked Sendable {
+    private struct Timer {
+        var due: Int64
+        var sequence: Int
+        var action: RunScheduler.TimerAction
+    }
+
+    let mode: ClockMode
+    private let lock = Mutex(())
+    private var timers: [Timer] = []
+    private var sequence = 0
+    private var virtualNow: Int64
+    private let signal = DispatchSemaphore(value: 0)
+
+    init(mode: ClockMode) {
+        self.mode = mode
+        virtualNow = RunScheduler.wallClockMilliseconds()
+    }
+
+    func now() -> Int64 {
+        mode == .virtual ? lock.withLock { _ in virtualNow } : RunScheduler.wallClockMilliseconds()
+    }
+
+    func addTimer(due: Int64, for scheduler: RunScheduler, _ action: RunScheduler.TimerAction) {
+        lock.withLock { _ in
+            sequence += 1
+            let timer = Timer(due: due, sequence: sequence, action: action)
+            let position = timers.firstIndex { ($0.due, $0.sequence) > (timer.due, timer.sequence) } ?? timers.count
+            timers.insert(timer, at: position)
+        }
+    }
+
+    func wake(_ scheduler: RunScheduler) {
+        signal.signal()
+    }
+
+    /// Drives the run until it has a result.
+    func drive(_ scheduler: RunScheduler) {
+        let run = scheduler.run!
+        while run.result == nil {
+            scheduler.runUntilIdle()
+            guard run.result == nil else { return }
+            if scheduler.hasMessages { continue }
+            let next: Timer? = lock.withLock { _ in timers.first }
+            if let next, mode == .virtual || next.due <= now() {
+                lock.withLock { _ in
+                    timers.removeFirst()
+                    if mode == .virtual { virtualNow = max(virtualNow, next.due) }
+                }
+                scheduler.deliver(next.action)
+                continue
+            }
+            if let next {
+                let wait = next.due - now()
+                if wait > 0 { _ = signal.wait(timeout: .now() + .milliseconds(Int(min(wait, 1000)))) }
+            } else if scheduler.outstandingTasks > 0 {
+                signal.wait()
+            } else {
+                preconditionFailure("an execution is parked with nothing to wake it")
+            }
+        }
+    }
+}
