@@ -18,19 +18,25 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-collections.git", from: "1.1.0"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.1.0"),
     ],
     targets: [
         .target(name: "QuickstepJSON"),
         .target(name: "QuickstepLanguage", dependencies: ["QuickstepJSON"]),
         .target(
             name: "QuickstepEngine",
-            dependencies: ["QuickstepJSON", "QuickstepLanguage", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: [
+                "QuickstepJSON", "QuickstepLanguage", .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "DequeModule", package: "swift-collections"),
+            ]
         ),
         .target(
             name: "QuickstepCommands",
             dependencies: [
                 "QuickstepJSON", "QuickstepLanguage", "QuickstepEngine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
             ]
         ),
         .executableTarget(name: "quickstep", dependencies: ["QuickstepCommands"]),

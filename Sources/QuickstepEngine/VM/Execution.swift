@@ -140,6 +140,15 @@ final class RunState {
     let scheduler: RunScheduler
     var result: ExecutionResult?
     var mocks: MockedTestCase?
+    /// When the execution times out (engine runs; milliseconds since the epoch).
+    var deadline: Int64?
+    /// States entered so far, branches and iterations included.
+    var transitions = 0
+    /// Engine runs: called once with the outcome.
+    var onCompletion: (@Sendable (ExecutionResult) -> Void)?
+    var reported = false
+    /// Whether a successful execution keeps its events (history level `all`).
+    var keepsHistoryOnSuccess = true
     /// How many times each mocked state has invoked its task.
     var mockAttempts: [String: Int] = [:]
     /// Numbers asynchronous invocations, so a late completion is recognised as stale.

@@ -46,7 +46,7 @@ extension Program {
             VM.finish(root, .failure(ExecutionFailure(error: ErrorName.dataLimitExceeded,
                                                       cause: "The execution input exceeds the maximum number of bytes service limit.")))
         } else {
-            if let timeoutSeconds { scheduler.schedule(after: Int64(timeoutSeconds) * 1000, .executionTimeout(run)) }
+            if let timeoutSeconds { scheduler.schedule(after: Int64(timeoutSeconds) * 1000, .executionTimeout) }
             scheduler.enqueue(root)
             host.drive(scheduler)
         }

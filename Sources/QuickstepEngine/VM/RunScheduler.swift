@@ -46,7 +46,7 @@ final class RunScheduler: @unchecked Sendable {
         case taskTimeout(Execution, invocation: Int)
         /// Fires unless a heartbeat moved the execution's heartbeat generation on.
         case heartbeatTimeout(Execution, invocation: Int, generation: Int)
-        case executionTimeout(RunState)
+        case executionTimeout
     }
 
     enum Message {
@@ -130,7 +130,7 @@ final class RunScheduler: @unchecked Sendable {
         case .timer(.heartbeatTimeout(let execution, let invocation, let generation)):
             guard execution.heartbeatGeneration == generation else { return }
             VM.complete(execution, invocation: invocation, .failure(ExecutionFailure(error: "States.HeartbeatTimeout", cause: nil)))
-        case .timer(.executionTimeout(let run)):
+        case .timer(.executionTimeout):
             VM.timeOut(run)
         case .stop(let error, let cause):
             VM.abort(run, error: error, cause: cause)

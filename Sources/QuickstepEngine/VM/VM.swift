@@ -87,6 +87,7 @@ enum VM {
 
     static func enter(_ state: Int, _ execution: Execution) {
         let compiled = execution.run.program.states[state]
+        execution.run.transitions += 1
         execution.state = state
         execution.rawInput = execution.value
         execution.retryAttempts = Array(repeating: 0, count: compiled.retriers.count)

@@ -1,0 +1,337 @@
+import Dispatch
+import QuickstepJSON
+import QuickstepLanguage
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// How an ``Engine`` runs.
+public struct EngineConfiguration: Sendable {
+    /// Which events executions keep, like Express logging levels.
+    public enum HistoryLevel: Sendable {
+        /// No events are kept (event ids are still counted for error causes).
+        case off
+        /// Events are kept for executions that fail, time out or are aborted.
+        case error
+        /// Events are kept for every execution.
+        case all
+    }
+
+    /// Worker threads; one per core by default.
+    public var workers: Int
+    public var historyLevel = HistoryLevel.off
+    /// How many finished executions stay describable (a ring: memory stays flat however many run).
+    public var retainedExecutions = 1000
+    /// The longest an execution may run unless its machine says less (Express: 5 minutes).
+    public var maximumExecutionSeconds = 300
+    public var region = "us-east-1"
+    public var account = "123456789012"
+
+    public init(workers: Int = EngineConfiguration.processorCount) {
+        self.workers = workers
+    }
+
+    /// The number of processors online.
+    public static var processorCount: Int { Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))) }
+}
+
+/// What the engine reports about an execution (`DescribeExecution`).
+public struct ExecutionDescription: Sendable {
+    public enum Status: String, Sendable {
+        case running = "RUNNING", succeeded = "SUCCEEDED", failed = "FAILED", timedOut = "TIMED_OUT", aborted = "ABORTED"
+    }
+
+    public var executionArn: String
+    public var stateMachineName: String
+    public var name: String
+    public var status: Status
+    /// Milliseconds since the epoch.
+    public var startDate: Int64
+    public var stopDate: Int64?
+    public var input: JSONValue
+    public var output: JSONValue?
+    public var error: String?
+    public var cause: String?
+}
+
+/// The engine's running totals. `started == succeeded + failed + timedOut + aborted + running` always holds.
+public struct EngineCounters: Sendable, Equatable {
+    public var started = 0
+    public var succeeded = 0
+    public var failed = 0
+    public var timedOut = 0
+    public var aborted = 0
+    public var running = 0
+    /// States entered, over all finished executions.
+    public var stateTransitions = 0
+
+    public init(started: Int = 0, succeeded: Int = 0, failed: Int = 0, timedOut: Int = 0, aborted: Int = 0, running: Int = 0,
+                stateTransitions: Int = 0) {
+        self.started = started
+        self.succeeded = succeeded
+        self.failed = failed
+        self.timedOut = timedOut
+        self.aborted = aborted
+        self.running = running
+        self.stateTransitions = stateTransitions
+    }
+}
+
+/// Errors of the engine's API, named as the Step Functions API names them.
+public struct EngineError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var code: String
+    public var message: String
+
+    public var description: String { "\(code): \(message)" }
+
+    static func stateMachineDoesNotExist(_ name: String) -> EngineError {
+        EngineError(code: "StateMachineDoesNotExist", message: "State Machine Does Not Exist: '\(name)'")
+    }
+}
+
+/// Runs many executions at once over a pool of workers, Express-style: at least once, every execution reaching
+/// a terminal state that can be observed.
+///
+/// ```swift
+/// let engine = Engine()
+/// try engine.createStateMachine(name: "Orders", definition: text)
+/// engine.handlers.register("arn:aws:lambda:us-east-1:123456789012:function:Charge") { $0.input }
+/// let result = try engine.startSyncExecution(stateMachine: "Orders", input: ["total": 12])
+/// ```
+///
+/// Safe to use from any thread.
+public final class Engine: Sendable {
+    public let configuration: EngineConfiguration
+    /// The task handlers every execution uses.
+    public let handlers = TaskHandlerRegistry()
+
+    private let machines = Mutex<[String: Program]>([:])
+    private let timers = TimerService()
+    private let pool: WorkerPool
+    private let host: PoolHost
+    private let registry: ExecutionRegistry
+    private let totals = Totals()
+    /// Checks running executions against their deadlines four times a second.
+    private nonisolated(unsafe) let sweeper: any DispatchSourceTimer
+
+    public init(configuration: EngineConfiguration = EngineConfiguration()) {
+        self.configuration = configuration
+        registry = ExecutionRegistry(capacity: configuration.retainedExecutions)
+        let registry = registry
+        let totals = totals
+        pool = WorkerPool(workers: configuration.workers) { scheduler in
+            Engine.drive(scheduler, registry: registry, totals: totals)
+        }
+        host = PoolHost(timers: timers, pool: pool)
+        sweeper = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "quickstep.deadlines"))
+        sweeper.setEventHandler { [registry] in registry.timeOutOverdue(now: RunScheduler.wallClockMilliseconds()) }
+        sweeper.schedule(deadline: .now() + .milliseconds(250), repeating: .milliseconds(250), leeway: .milliseconds(50))
+        sweeper.activate()
+    }
+
+    deinit {
+        sweeper.cancel()
+    }
+
+    /// Stops the workers. Executions still running are left where they are.
+    public func shutdown() {
+        pool.shutdown()
+    }
+
+    // MARK: State machines
+
+    /// Validates, compiles and registers a definition under `name` (replacing one of the same name).
+    ///
+    /// - Returns: the state machine's ARN.
+    /// - Throws: ``InvalidDefinition`` with every problem found.
+    @discardableResult
+    public func createStateMachine(name: String, definition: String) throws(InvalidDefinition) -> String {
+        register(Program(try StateMachine(definition: definition)), name: name)
+    }
+
+    /// Registers an already compiled program under `name`; returns its ARN.
+    @discardableResult
+    public func register(_ program: Program, name: String) -> String {
+        machines.withLock { $0[name] = program }
+        return "arn:aws:states:\(configuration.region):\(configuration.account):stateMachine:\(name)"
+    }
+
+    // MARK: Executions
+
+    /// Starts an execution and returns its ARN at once; it runs on the workers. `onCompletion`, if given, is
+    /// called on a worker thread with the outcome.
+    ///
+    /// - Throws: ``EngineError`` `StateMachineDoesNotExist`.
+    @discardableResult
+    public func startExecution(
+        stateMachine: String, input: JSONValue = [:], name: String? = nil,
+        onCompletion: (@Sendable (ExecutionResult) -> Void)? = nil
+    ) throws(EngineError) -> String {
+        let (run, root) = try prepare(stateMachine: stateMachine, input: input, name: name, onCompletion: onCompletion)
+        run.scheduler.enqueue(root)
+        host.wake(run.scheduler)
+        return run.identity.executionArn
+    }
+
+    /// Runs an execution to its end and returns its outcome (`StartSyncExecution`). An execution that never
+    /// parks runs entirely on the calling thread; one that parks continues on the workers while the caller waits.
+    ///
+    /// - Throws: ``EngineError`` `StateMachineDoesNotExist`.
+    public func startSyncExecution(stateMachine: String, input: JSONValue = [:], name: String? = nil) throws(EngineError) -> ExecutionResult {
+        let done = DispatchSemaphore(value: 0)
+        let outcome = Mutex<ExecutionResult?>(nil)
+        let (run, root) = try prepare(stateMachine: stateMachine, input: input, name: name) { result in
+            outcome.withLock { $0 = result }
+            done.signal()
+        }
+        let scheduler = run.scheduler
+        scheduler.enqueue(root)
+        if scheduler.isScheduled.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged {
+            Engine.drive(scheduler, registry: registry, totals: totals)
+        }
+        done.wait()
+        return outcome.withLock { $0! }
+    }
+
+    /// Stops a running execution: it ends ABORTED with the given error and cause (`StopExecution`).
+    ///
+    /// - Throws: ``EngineError`` `ExecutionDoesNotExist` for an unknown ARN; stopping a finished execution does
+    ///   nothing, as AWS does.
+    public func stopExecution(_ executionArn: String, error: String? = nil, cause: String? = nil) throws(EngineError) {
+        if let run = registry.running(executionArn) {
+            run.scheduler.post(.stop(error: error, cause: cause))
+        } else if registry.describe(executionArn) == nil {
+            throw EngineError(code: "ExecutionDoesNotExist", message: "Execution Does Not Exist: '\(executionArn)'")
+        }
+    }
+
+    /// The execution's status and, once it ended, its outcome; `nil` when unknown or no longer retained.
+    public func describeExecution(_ executionArn: String) -> ExecutionDescription? {
+        registry.describe(executionArn)
+    }
+
+    /// Executions running now and those retained, newest first, optionally of one machine and one status.
+    public func listExecutions(stateMachine: String? = nil, status: ExecutionDescription.Status? = nil) -> [ExecutionDescription] {
+        registry.list().filter { (stateMachine == nil || $0.stateMachineName == stateMachine) && (status == nil || $0.status == status) }
+    }
+
+    /// The events of a retained execution, as `GetExecutionHistory` returns them (per the history level).
+    public func executionHistory(_ executionArn: String) -> [JSONValue]? {
+        registry.history(executionArn)
+    }
+
+    /// The running totals.
+    public var counters: EngineCounters { totals.snapshot() }
+
+    /// Blocks until no execution is running.
+    public func waitUntilIdle() {
+        totals.waitUntilIdle()
+    }
+
+    // MARK: Internals
+
+    private func prepare(
+        stateMachine: String, input: JSONValue, name: String?, onCompletion: (@Sendable (ExecutionResult) -> Void)?
+    ) throws(EngineError) -> (RunState, Execution) {
+        guard let program = machines.withLock({ $0[stateMachine] }) else { throw .stateMachineDoesNotExist(stateMachine) }
+        let scheduler = RunScheduler(host: host)
+        let keepsEvents = configuration.historyLevel != .off
+        let history = History(keepsEvents: keepsEvents, clock: { RunScheduler.wallClockMilliseconds() })
+        let executionName = name ?? UUIDv4.random()
+        let region = configuration.region
+        let account = configuration.account
+        let identity = ExecutionIdentity(
+            executionArn: "arn:aws:states:\(region):\(account):express:\(stateMachine):\(executionName):\(UUIDv4.random())",
+            executionName: executionName, stateMachineArn: "arn:aws:states:\(region):\(account):stateMachine:\(stateMachine)",
+            stateMachineName: stateMachine, roleArn: "arn:aws:iam::\(account):role/quickstep", input: input,
+            startTime: scheduler.now(), region: region, account: account)
+        let run = RunState(program: program, identity: identity, handlers: handlers, history: history, scheduler: scheduler)
+        scheduler.run = run
+        run.onCompletion = onCompletion
+        run.keepsHistoryOnSuccess = configuration.historyLevel == .all
+        let root = Execution(run: run, pc: program.entry, input: input, variables: VariableScope(parent: nil), parent: nil, childIndex: 0)
+        root.record("ExecutionStarted", ("executionStartedEventDetails", [
+            "input": .string(input.compactText), "inputDetails": ["truncated": false], "roleArn": .string(identity.roleArn),
+        ]))
+        totals.started()
+        registry.add(run)
+        // Execution timeouts are not timers: a finished execution would leave its entry in the heap for minutes.
+        // The registry's sweep finds running executions past their deadline instead.
+        let limit = min(program.timeoutSeconds ?? Int.max, configuration.maximumExecutionSeconds)
+        run.deadline = identity.startTime + Int64(limit) * 1000
+        if input.compactText.utf8.count > Limits.payloadBytes {
+            VM.finish(root, .failure(ExecutionFailure(error: ErrorName.dataLimitExceeded,
+                                                      cause: "The execution input exceeds the maximum number of bytes service limit.")))
+        }
+        return (run, root)
+    }
+
+    /// Drives a run on the current thread until it parks or ends; when it ends, records and reports it.
+    static func drive(_ scheduler: RunScheduler, registry: ExecutionRegistry, totals: Totals) {
+        while true {
+            scheduler.runUntilIdle()
+            let run = scheduler.run!
+            if let result = run.result {
+                guard !run.reported else { return }
+                run.reported = true
+                registry.finish(run, result)
+                totals.finished(result.status, transitions: run.transitions)
+                run.onCompletion?(result)
+                return
+            }
+            scheduler.isScheduled.store(false, ordering: .releasing)
+            // A message that arrived while we were finishing would have found the run still scheduled: look again.
+            guard scheduler.hasMessages,
+                scheduler.isScheduled.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged
+            else { return }
+        }
+    }
+}
+
+/// The engine's counters, updated atomically, with a wait for "nothing running".
+final class Totals: Sendable {
+    private let started_ = Atomic<Int>(0)
+    private let succeeded = Atomic<Int>(0)
+    private let failed = Atomic<Int>(0)
+    private let timedOut = Atomic<Int>(0)
+    private let aborted = Atomic<Int>(0)
+    private let transitions = Atomic<Int>(0)
+    private let idle = DispatchGroup()
+
+    func started() {
+        idle.enter()
+        started_.add(1, ordering: .relaxed)
+    }
+
+    func finished(_ status: ExecutionResult.Status, transitions count: Int) {
+        transitions.add(count, ordering: .relaxed)
+        switch status {
+        case .succeeded: succeeded.add(1, ordering: .releasing)
+        case .failed: failed.add(1, ordering: .releasing)
+        case .timedOut: timedOut.add(1, ordering: .releasing)
+        case .aborted: aborted.add(1, ordering: .releasing)
+        }
+        idle.leave()
+    }
+
+    func snapshot() -> EngineCounters {
+        var counters = EngineCounters()
+        // Read the finished counts first and `started` last, so `running` is never negative.
+        counters.succeeded = succeeded.load(ordering: .acquiring)
+        counters.failed = failed.load(ordering: .acquiring)
+        counters.timedOut = timedOut.load(ordering: .acquiring)
+        counters.aborted = aborted.load(ordering: .acquiring)
+        counters.stateTransitions = transitions.load(ordering: .relaxed)
+        counters.started = started_.load(ordering: .acquiring)
+        counters.running = counters.started - counters.succeeded - counters.failed - counters.timedOut - counters.aborted
+        return counters
+    }
+
+    func waitUntilIdle() {
+        idle.wait()
+    }
+}

@@ -1,0 +1,23 @@
+/// The host of runs driven by the engine's workers: real time, timers on the ``TimerService``, and wake-ups that
+/// queue a parked run on the ``WorkerPool`` unless a worker already has it.
+final class PoolHost: RunHost {
+    let timers: TimerService
+    let pool: WorkerPool
+
+    init(timers: TimerService, pool: WorkerPool) {
+        self.timers = timers
+        self.pool = pool
+    }
+
+    func now() -> Int64 { RunScheduler.wallClockMilliseconds() }
+
+    func addTimer(due: Int64, for scheduler: RunScheduler, _ action: RunScheduler.TimerAction) {
+        timers.add(due: due, for: scheduler, action)
+    }
+
+    func wake(_ scheduler: RunScheduler) {
+        if scheduler.isScheduled.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged {
+            pool.submit(scheduler)
+        }
+    }
+}

@@ -1,0 +1,153 @@
+import Dispatch
+import Foundation
+import Synchronization
+import Testing
+import QuickstepEngine
+import QuickstepJSON
+
+/// The engine runtime: many executions over the worker pool, each checked, and the counters' invariant.
+@Suite struct EngineTests {
+    static let passChain = #"""
+        {"StartAt":"A","States":{"A":{"Type":"Pass","Parameters":{"n.$":"$.n","doubled.$":"States.MathAdd($.n, $.n)"},"Next":"B"},
+         "B":{"Type":"Pass","End":true}}}
+        """#
+
+    func engine(workers: Int = 2, configure: (inout EngineConfiguration) -> Void = { _ in }) -> Engine {
+        var configuration = EngineConfiguration(workers: workers)
+        configure(&configuration)
+        return Engine(configuration: configuration)
+    }
+
+    @Test func hundredThousandConcurrentExecutionsAllCorrect() throws {
+        let engine = engine()
+        defer { engine.shutdown() }
+        try engine.createStateMachine(name: "Chain", definition: Self.passChain)
+        let wrong = Atomic<Int>(0)
+        let count = 100_000
+        for n in 0..<count {
+            try engine.startExecution(stateMachine: "Chain", input: ["n": .int(Int64(n))]) { result in
+                if result.output != ["n": .int(Int64(n)), "doubled": .int(Int64(2 * n))] { wrong.add(1, ordering: .relaxed) }
+            }
+        }
+        engine.waitUntilIdle()
+        #expect(wrong.load(ordering: .relaxed) == 0)
+        let counters = engine.counters
+        #expect(counters == EngineCounters(started: count, succeeded: count, running: 0, stateTransitions: 2 * count))
+    }
+
+    @Test func synchronousStartRunsInlineAndReturnsTheResult() throws {
+        let engine = engine()
+        defer { engine.shutdown() }
+        try engine.createStateMachine(name: "Chain", definition: Self.passChain)
+        let result = try engine.startSyncExecution(stateMachine: "Chain", input: ["n": 21])
+        #expect(result.output == ["n": 21, "doubled": 42])
+        #expect(throws: EngineError.self) { try engine.startSyncExecution(stateMachine: "Nope") }
+    }
+
+    @Test func parkedExecutionsResumeOnTheWorkers() throws {
+        let engine = engine()
+        defer { engine.shutdown() }
+        try engine.createStateMachine(name: "Wait", definition: #"""
+            {"StartAt":"W","States":{"W":{"Type":"Wait","Seconds":1,"Next":"P"},"P":{"Type":"Pass","End":true}}}
+            """#)
+        for _ in 0..<1000 { try engine.startExecution(stateMachine: "Wait", input: ["x": 1]) }
+        let result = try engine.startSyncExecution(stateMachine: "Wait", input: ["sync": true])
+        #expect(result.output == ["sync": true])
+        engine.waitUntilIdle()
+        #expect(engine.counters.succeeded == 1001)
+    }
+
+    @Test func mapOfTenThousandItemsKeepsOrder() throws {
+        let engine = engine()
+        defer { engine.shutdown() }
+        try engine.createStateMachine(name: "Map", definition: #"""
+            {"StartAt":"M","States":{"M":{"Type":"Map","ItemsPath":"$.items","End":true,
+              "ItemProcessor":{"StartAt":"Inc","States":{"Inc":{"Type":"Pass","Parameters":{"v.$":"States.MathAdd($, 1)"},"OutputPath":"$.v","End":true}}}}}}
+            """#)
+        let items = (0..<10_000).map { JSONValue.int(Int64($0)) }
+        let result = try engine.startSyncExecution(stateMachine: "Map", input: ["items": .array(items)])
+        #expect(result.output == .array((1...10_000).map { JSONValue.int(Int64($0)) }))
+    }
+
+    @Test func handlersThatThrowDelayOrCompleteLateAllReachATerminalState() throws {
+        let engine = engine()
+        defer { engine.shutdown() }
+        let arn = "arn:aws:lambda:us-east-1:123456789012:function:chaos"
+        engine.handlers.register(arn, .asynchronous { invocation, completion in
+            let n = invocation.input["n"]?.integerValue ?? 0
+            switch n % 4 {
+            case 0: completion.succeed(["n": .int(n)])
+            case 1: completion.fail(ExecutionFailure(error: "Chaos.Error", cause: "n=\(n)"))
+            case 2: DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(20)) { completion.succeed(["n": .int(n)]) }
+            default: DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(2500)) { completion.succeed("late") }
+            }
+        })
+        try engine.createStateMachine(name: "Chaos", definition: #"""
+            {"StartAt":"T","States":{"T":{"Type":"Task","Resource":"\#(arn)","TimeoutSeconds":1,"End":true,
+              "Catch":[{"ErrorEquals":["Chaos.Error"],"Next":"Caught"}]},"Caught":{"Type":"Pass","Result":"caught","End":true}}}
+            """#)
+        let outcomes = Mutex<[Int: ExecutionResult]>([:])
+        for n in 0..<400 {
+            try engine.startExecution(stateMachine: "Chaos", input: ["n": .int(Int64(n))]) { result in
+                outcomes.withLock { $0[n] = result }
+            }
+        }
+        engine.waitUntilIdle()
+        let results = outcomes.withLock { $0 }
+        #expect(results.count == 400)
+        for (n, result) in results {
+            switch n % 4 {
+            case 0, 2: #expect(result.output == ["n": .int(Int64(n))])
+            case 1: #expect(result.output == "caught")
+            default: #expect(result.error == "States.Timeout")
+            }
+        }
+        let counters = engine.counters
+        #expect(counters.started == 400 && counters.succeeded == 300 && counters.failed == 100 && counters.running == 0)
+    }
+
+    @Test func stopRacesCompletionAndEverythingIsAccountedFor() throws {
+        let engine = engine()
+        defer { engine.shutdown() }
+        try engine.createStateMachine(name: "Wait", definition: #"{"StartAt":"W","States":{"W":{"Type":"Wait","Seconds":1,"End":true}}}"#)
+        var arns: [String] = []
+        for _ in 0..<200 { arns.append(try engine.startExecution(stateMachine: "Wait")) }
+        let toStop = arns
+        DispatchQueue.concurrentPerform(iterations: 100) { index in try? engine.stopExecution(toStop[index], error: "Stopped", cause: "test") }
+        engine.waitUntilIdle()
+        let counters = engine.counters
+        #expect(counters.aborted == 100)
+        #expect(counters.succeeded == 100)
+        #expect(engine.describeExecution(arns[0])?.status == .aborted)
+        #expect(engine.describeExecution(arns[0])?.error == "Stopped")
+        #expect(engine.describeExecution(arns[199])?.status == .succeeded)
+        #expect(throws: EngineError.self) { try engine.stopExecution("arn:aws:states:us-east-1:1:express:none") }
+    }
+
+    @Test func executionTimeoutEndsTimedOut() throws {
+        let engine = engine()
+        defer { engine.shutdown() }
+        try engine.createStateMachine(name: "Slow", definition: #"{"StartAt":"W","TimeoutSeconds":1,"States":{"W":{"Type":"Wait","Seconds":30,"End":true}}}"#)
+        let result = try engine.startSyncExecution(stateMachine: "Slow")
+        #expect(result.status == .timedOut)
+        #expect(result.error == "States.Timeout")
+    }
+
+    @Test func finishedExecutionsAreRetainedInABoundedRing() throws {
+        let engine = engine { $0.retainedExecutions = 10; $0.historyLevel = .all }
+        defer { engine.shutdown() }
+        try engine.createStateMachine(name: "Chain", definition: Self.passChain)
+        var arns: [String] = []
+        for n in 0..<25 { arns.append(try engine.startExecution(stateMachine: "Chain", input: ["n": .int(Int64(n))], name: "run-\(n)")) }
+        engine.waitUntilIdle()
+        #expect(engine.listExecutions(stateMachine: "Chain").count == 10)
+        #expect(engine.describeExecution(arns[0]) == nil)
+        let last = try #require(engine.describeExecution(arns[24]))
+        #expect(last.name == "run-24")
+        #expect(last.output == ["n": 24, "doubled": 48])
+        let history = try #require(engine.executionHistory(arns[24]))
+        #expect(history.compactMap { $0["type"]?.stringValue } == [
+            "ExecutionStarted", "PassStateEntered", "PassStateExited", "PassStateEntered", "PassStateExited", "ExecutionSucceeded",
+        ])
+    }
+}
