@@ -10,7 +10,7 @@ public struct QuickstepCommand: ParsableCommand {
         commandName: "quickstep",
         abstract: "Run AWS Step Functions state machines (Amazon States Language) fast, without AWS.",
         version: QuickstepVersion.current,
-        subcommands: [RunCommand.self, ValidateCommand.self, CompileCommand.self, ConformanceCommand.self, JSONCommand.self]
+        subcommands: [RunCommand.self, BenchCommand.self, ValidateCommand.self, CompileCommand.self, ConformanceCommand.self, JSONCommand.self]
     )
 
     public init() {}

@@ -109,7 +109,7 @@ public final class Engine: Sendable {
     /// The task handlers every execution uses.
     public let handlers = TaskHandlerRegistry()
 
-    private let machines = Mutex<[String: Program]>([:])
+    private let machines = Mutex<[String: (program: Program, mocks: MockedTestCase?)]>([:])
     private let timers = TimerService()
     private let pool: WorkerPool
     private let host: PoolHost
@@ -153,10 +153,11 @@ public final class Engine: Sendable {
         register(Program(try StateMachine(definition: definition)), name: name)
     }
 
-    /// Registers an already compiled program under `name`; returns its ARN.
+    /// Registers an already compiled program under `name`; returns its ARN. With `mocks`, the Task states the
+    /// test case names answer with its mocked responses.
     @discardableResult
-    public func register(_ program: Program, name: String) -> String {
-        machines.withLock { $0[name] = program }
+    public func register(_ program: Program, name: String, mocks: MockedTestCase? = nil) -> String {
+        machines.withLock { $0[name] = (program, mocks) }
         return "arn:aws:states:\(configuration.region):\(configuration.account):stateMachine:\(name)"
     }
 
@@ -237,7 +238,7 @@ public final class Engine: Sendable {
     private func prepare(
         stateMachine: String, input: JSONValue, name: String?, onCompletion: (@Sendable (ExecutionResult) -> Void)?
     ) throws(EngineError) -> (RunState, Execution) {
-        guard let program = machines.withLock({ $0[stateMachine] }) else { throw .stateMachineDoesNotExist(stateMachine) }
+        guard let (program, mocks) = machines.withLock({ $0[stateMachine] }) else { throw .stateMachineDoesNotExist(stateMachine) }
         let scheduler = RunScheduler(host: host)
         let keepsEvents = configuration.historyLevel != .off
         let history = History(keepsEvents: keepsEvents, clock: { RunScheduler.wallClockMilliseconds() })
@@ -251,6 +252,7 @@ public final class Engine: Sendable {
             startTime: scheduler.now(), region: region, account: account)
         let run = RunState(program: program, identity: identity, handlers: handlers, history: history, scheduler: scheduler)
         scheduler.run = run
+        run.mocks = mocks
         run.onCompletion = onCompletion
         run.keepsHistoryOnSuccess = configuration.historyLevel == .all
         let root = Execution(run: run, pc: program.entry, input: input, variables: VariableScope(parent: nil), parent: nil, childIndex: 0)

@@ -1,0 +1,203 @@
+import ArgumentParser
+import Dispatch
+import Foundation
+import Histogram
+import QuickstepEngine
+import QuickstepJSON
+import Synchronization
+
+/// `quickstep bench`: drives the engine with many executions and reports throughput, latency and memory.
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Run a state machine many times on the engine and report executions/s, latency and memory.",
+        discussion: """
+            Keeps --concurrency executions in flight until --executions have run (or --duration seconds have \
+            passed), then prints executions/s, state transitions/s, latency percentiles (start to end of each \
+            execution), peak RSS and the final counters. Fails (exit 1) if any execution is unaccounted for.
+
+            Example: quickstep bench Examples/order_processing.json --input Examples/order_processing.input.json \
+            --mock-config Examples/order_processing.mock.json --test-case HappyPath --executions 100000
+            """
+    )
+
+    @Argument(help: "The definition file (ASL JSON).")
+    var definition: String
+
+    @Option(help: "The input file (default: {}).")
+    var input: String?
+
+    @Option(help: "The state machine's name (default: the file name without .json).")
+    var name: String?
+
+    @Option(help: "A Step Functions Local mock configuration file.")
+    var mockConfig: String?
+
+    @Option(help: "The test case of the mock configuration.")
+    var testCase: String?
+
+    @Option(help: "How many executions to run.")
+    var executions = 100_000
+
+    @Option(help: "How many executions are in flight at once.")
+    var concurrency = 1000
+
+    @Option(help: "Worker threads (default: one per core).")
+    var workers = EngineConfiguration.processorCount
+
+    @Option(help: "Stop starting executions after this many seconds.")
+    var duration: Double?
+
+    @Flag(help: "Print one JSON line for scripts.")
+    var json = false
+
+    func validate() throws {
+        guard executions > 0, concurrency > 0, workers > 0 else { throw ValidationError("--executions, --concurrency and --workers must be positive") }
+        if (mockConfig == nil) != (testCase == nil) { throw ValidationError("--mock-config and --test-case go together") }
+    }
+
+    func run() throws {
+        let machine = try RunCommand.loadMachine(definition)
+        let inputValue = try RunCommand.parseJSON(input.map { try InputFile.read($0) } ?? Array("{}".utf8), from: input ?? "the default input")
+        let machineName = name ?? RunCommand.baseName(definition)
+        var mocks: MockedTestCase?
+        if let mockConfig, let testCase {
+            let document = try RunCommand.parseJSON(try InputFile.read(mockConfig), from: mockConfig)
+            do {
+                mocks = try MockConfiguration(document).testCase(stateMachine: machineName, testCase: testCase)
+            } catch {
+                printError("\(mockConfig): \(error)")
+                throw ExitCode(2)
+            }
+        }
+        let engine = Engine(configuration: EngineConfiguration(workers: workers))
+        defer { engine.shutdown() }
+        engine.handlers.registerBuiltIns()
+        engine.register(Program(machine), name: machineName, mocks: mocks)
+
+        let inFlight = DispatchSemaphore(value: concurrency)
+        let latencies = Mutex(Histogram<UInt64>(highestTrackableValue: 60_000_000_000, numberOfSignificantValueDigits: .three))
+        let progress = ProgressLine(enabled: !json && isatty(STDOUT_FILENO) != 0, total: executions)
+        let start = DispatchTime.now().uptimeNanoseconds
+        let deadline = duration.map { start + UInt64($0 * 1e9) }
+        var issued = 0
+        while issued < executions {
+            if let deadline, DispatchTime.now().uptimeNanoseconds >= deadline { break }
+            inFlight.wait()
+            let began = DispatchTime.now().uptimeNanoseconds
+            do {
+                try engine.startExecution(stateMachine: machineName, input: inputValue) { _ in
+                    let elapsed = DispatchTime.now().uptimeNanoseconds - began
+                    latencies.withLock { _ = $0.record(elapsed) }
+                    inFlight.signal()
+                }
+            } catch {
+                printError("\(error)")
+                throw ExitCode(2)
+            }
+            issued += 1
+            progress.update(engine.counters)
+        }
+        engine.waitUntilIdle()
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        progress.finish()
+        let counters = engine.counters
+        let (p50, p99, p999) = latencies.withLock { histogram in
+            (histogram.valueAtPercentile(50), histogram.valueAtPercentile(99), histogram.valueAtPercentile(99.9))
+        }
+        let report = BenchReport(
+            executions: issued, counters: counters, seconds: seconds, p50: Double(p50) / 1000, p99: Double(p99) / 1000,
+            p999: Double(p999) / 1000, peakRSSBytes: PeakMemory.residentBytes(), workers: workers, concurrency: concurrency)
+        print(json ? report.json.compactText : report.text)
+        let accounted = counters.succeeded + counters.failed + counters.timedOut + counters.aborted
+        if counters.started != issued || accounted != issued || counters.running != 0 {
+            printError("unaccounted executions: started \(counters.started), finished \(accounted), issued \(issued)")
+            throw ExitCode(1)
+        }
+    }
+}
+
+/// The figures of one bench run.
+struct BenchReport {
+    var executions: Int
+    var counters: EngineCounters
+    var seconds: Double
+    var p50: Double
+    var p99: Double
+    var p999: Double
+    var peakRSSBytes: Int
+    var workers: Int
+    var concurrency: Int
+
+    var executionsPerSecond: Double { Double(executions) / seconds }
+    var transitionsPerSecond: Double { Double(counters.stateTransitions) / seconds }
+
+    var json: JSONValue {
+        [
+            "executions": .int(Int64(executions)), "succeeded": .int(Int64(counters.succeeded)),
+            "failed": .int(Int64(counters.failed)), "timedOut": .int(Int64(counters.timedOut)),
+            "aborted": .int(Int64(counters.aborted)), "seconds": .double(seconds),
+            "executionsPerSecond": .double(executionsPerSecond.rounded()), "transitionsPerSecond": .double(transitionsPerSecond.rounded()),
+            "latencyMicros": ["p50": .double(p50), "p99": .double(p99), "p999": .double(p999)],
+            "peakRSSBytes": .int(Int64(peakRSSBytes)), "workers": .int(Int64(workers)), "concurrency": .int(Int64(concurrency)),
+        ]
+    }
+
+    var text: String {
+        func format(_ value: Double) -> String { String(format: "%.0f", value) }
+        return """
+            executions       \(executions) in \(String(format: "%.3f", seconds)) s (\(workers) workers, \(concurrency) in flight)
+            executions/s     \(format(executionsPerSecond))
+            transitions/s    \(format(transitionsPerSecond))
+            latency µs       p50 \(String(format: "%.1f", p50))  p99 \(String(format: "%.1f", p99))  p99.9 \(String(format: "%.1f", p999))
+            peak RSS         \(peakRSSBytes / 1_048_576) MiB
+            counters         started \(counters.started), succeeded \(counters.succeeded), failed \(counters.failed), \
+            timed out \(counters.timedOut), aborted \(counters.aborted), running \(counters.running)
+            """
+    }
+}
+
+/// The process's peak resident set size.
+enum PeakMemory {
+    static func residentBytes() -> Int {
+        var usage = rusage()
+        #if os(Linux)
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        #else
+        getrusage(RUSAGE_SELF, &usage)
+        #endif
+        #if os(Linux)
+        return usage.ru_maxrss * 1024  // kilobytes on Linux
+        #else
+        return usage.ru_maxrss
+        #endif
+    }
+}
+
+/// A one-line progress bar, redrawn at most ten times a second, on a terminal only.
+final class ProgressLine {
+    let enabled: Bool
+    let total: Int
+    private var lastDraw: UInt64 = 0
+
+    init(enabled: Bool, total: Int) {
+        self.enabled = enabled
+        self.total = total
+    }
+
+    func update(_ counters: EngineCounters) {
+        guard enabled else { return }
+        let now = DispatchTime.now().uptimeNanoseconds
+        guard now - lastDraw > 100_000_000 else { return }
+        lastDraw = now
+        let done = counters.started - counters.running
+        let width = 30
+        let filled = min(width, done * width / max(1, total))
+        let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
+        FileHandle.standardOutput.write(Data("\r[\(bar)] \(done)/\(total)".utf8))
+    }
+
+    func finish() {
+        if enabled { FileHandle.standardOutput.write(Data("\r\u{1B}[K".utf8)) }
+    }
+}
