@@ -58,10 +58,9 @@ enum Instruction: Sendable, Equatable {
 
 /// A compiled state machine: one flat instruction array for the machine and all its branches and item processors,
 /// and the constant pools the instructions index.
-@dynamicMemberLookup
 public final class Program: Sendable {
     let instructions: [Instruction]
-    /// The constant pools (`program.paths`, `program.templates`, ...) the instructions index.
+    /// The constant pools (`program.tables.paths`, `program.tables.templates`, ...) the instructions index.
     let tables: ProgramTables
     /// The program counter where an execution starts.
     let entry: Int
@@ -76,10 +75,6 @@ public final class Program: Sendable {
         self.entry = entry
         timeoutSeconds = machine.timeoutSeconds
         self.machine = machine
-    }
-
-    subscript<Value>(dynamicMember keyPath: KeyPath<ProgramTables, Value>) -> Value {
-        tables[keyPath: keyPath]
     }
 }
 

@@ -81,12 +81,12 @@ final class Execution {
         run.result != nil || (parent.map { $0.isCancelled || $0.owner.isCancelled } ?? false)
     }
 
-    var stateName: String { state >= 0 ? run.program.states[state].name : "" }
+    var stateName: String { state >= 0 ? run.program.tables.states[state].name : "" }
 
     /// `$$` for the current state.
     func contextValue() -> JSONValue {
         // AWS shows State.RetryCount only in states that can retry (conformance: a Pass's $$.State has none).
-        let canRetry = state >= 0 && ["Task", "Parallel", "Map"].contains(run.program.states[state].typeName)
+        let canRetry = state >= 0 && ["Task", "Parallel", "Map"].contains(run.program.tables.states[state].typeName)
         return ContextObject.value(identity: run.identity, stateName: stateName, enteredTime: stateEnteredTime,
                                    retryCount: canRetry ? retryCount : nil, taskToken: taskToken, mapItem: mapItem)
     }

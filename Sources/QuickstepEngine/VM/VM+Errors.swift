@@ -11,7 +11,7 @@ extension VM {
             finish(execution, .failure(failure))
             return false
         }
-        let compiled = execution.run.program.states[execution.state]
+        let compiled = execution.run.program.tables.states[execution.state]
         if let position = compiled.retriers.firstIndex(where: { matches($0.errorEquals, failure) }) {
             let retrier = compiled.retriers[position]
             if execution.retryAttempts[position] < retrier.maxAttempts {

@@ -4,7 +4,7 @@ import QuickstepLanguage
 extension VM {
     /// Starts every branch on the effective input; parks the execution until they finish.
     static func parallel(_ index: Int, _ execution: Execution) throws(ExecutionFailure) -> Bool {
-        let branches = execution.run.program.parallels[index].branchEntries
+        let branches = execution.run.program.tables.parallels[index].branchEntries
         execution.record("ParallelStateStarted")
         let join = Join(owner: execution, count: branches.count, maxConcurrency: 0, isMap: false,
                         toleratedCount: nil, toleratedPercentage: nil)
@@ -22,7 +22,7 @@ extension VM {
     /// Starts one iteration per item (up to MaxConcurrency at once); parks the execution until they finish.
     static func map(_ index: Int, _ execution: Execution) throws(ExecutionFailure) -> Bool {
         let program = execution.run.program
-        let map = program.maps[index]
+        let map = program.tables.maps[index]
         let items: [JSONValue]
         switch try execution.lookup(map.itemsPath, data: execution.value) {
         case .missing(let explanation):
@@ -53,7 +53,7 @@ extension VM {
             if let selector = map.itemSelector {
                 execution.mapItem = (position, item)
                 defer { execution.mapItem = nil }
-                let compiled = program.templates[selector]
+                let compiled = program.tables.templates[selector]
                 inputs.append(try execution.evaluate(compiled.template, data: execution.value, field: compiled.field))
             } else {
                 inputs.append(item)

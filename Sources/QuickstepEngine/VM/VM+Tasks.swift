@@ -5,7 +5,7 @@ extension VM {
     /// Calls the task's handler. Returns whether the execution parked (an asynchronous handler).
     static func invoke(_ index: Int, _ execution: Execution) throws(ExecutionFailure) -> Bool {
         let run = execution.run
-        let task = run.program.tasks[index]
+        let task = run.program.tables.tasks[index]
         let resource = task.resource
         let isLambdaInvoke = resource.kind == .serviceIntegration(service: "lambda", action: "invoke")
         var target = resource.arn
@@ -113,7 +113,7 @@ extension VM {
 
     private static func currentResource(_ execution: Execution) -> TaskResource? {
         guard case .invokeTask(let index) = execution.run.program.instructions[execution.pc] else { return nil }
-        return execution.run.program.tasks[index].resource
+        return execution.run.program.tables.tasks[index].resource
     }
 
     /// Takes a handler's output as the task result: wrapped as an Invoke response for `lambda:invoke`, checked

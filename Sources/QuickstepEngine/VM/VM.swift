@@ -25,17 +25,17 @@ enum VM {
                     enter(state, execution)
                     execution.pc += 1
                 case .inputPath(let path):
-                    execution.value = try select(program.paths[path], from: execution.value, in: execution)
+                    execution.value = try select(program.tables.paths[path], from: execution.value, in: execution)
                     execution.pc += 1
                 case .inputNull, .outputNull:
                     execution.value = .object(JSONObject())
                     execution.pc += 1
                 case .parameters(let index), .resultSelector(let index):
-                    let compiled = program.templates[index]
+                    let compiled = program.tables.templates[index]
                     execution.value = try execution.evaluate(compiled.template, data: execution.value, field: compiled.field)
                     execution.pc += 1
                 case .passResult(let constant):
-                    execution.value = program.constants[constant]
+                    execution.value = program.tables.constants[constant]
                     execution.pc += 1
                 case .invokeTask(let task):
                     if try invoke(task, execution) { return }
@@ -43,13 +43,13 @@ enum VM {
                     try assign(index, execution)
                     execution.pc += 1
                 case .resultPath(let path):
-                    execution.value = try ResultPathWriter.write(execution.value, at: program.paths[path], into: execution.rawInput)
+                    execution.value = try ResultPathWriter.write(execution.value, at: program.tables.paths[path], into: execution.rawInput)
                     execution.pc += 1
                 case .resultPathNull:
                     execution.value = execution.rawInput
                     execution.pc += 1
                 case .outputPath(let path):
-                    execution.value = try select(program.paths[path], from: execution.value, in: execution)
+                    execution.value = try select(program.tables.paths[path], from: execution.value, in: execution)
                     execution.pc += 1
                 case .exitState:
                     exit(execution)
@@ -69,13 +69,13 @@ enum VM {
                     execution.pc += 1
                     return
                 case .fail(let index):
-                    throw failure(program.fails[index], execution)
+                    throw failure(program.tables.fails[index], execution)
                 case .parallel(let index):
                     if try parallel(index, execution) { return }
                 case .map(let index):
                     if try map(index, execution) { return }
                 case .unsupported(let message):
-                    throw ExecutionFailure(error: ErrorName.runtime, cause: program.messages[message])
+                    throw ExecutionFailure(error: ErrorName.runtime, cause: program.tables.messages[message])
                 }
             } catch {
                 guard handle(error, in: execution) else { return }
@@ -86,7 +86,7 @@ enum VM {
     // MARK: States
 
     static func enter(_ state: Int, _ execution: Execution) {
-        let compiled = execution.run.program.states[state]
+        let compiled = execution.run.program.tables.states[state]
         execution.run.transitions += 1
         execution.state = state
         execution.rawInput = execution.value
@@ -108,7 +108,7 @@ enum VM {
             for member in assignments { execution.variables.assign(member.key, member.value) }
         }
         execution.pendingAssignments.removeAll()
-        let compiled = execution.run.program.states[execution.state]
+        let compiled = execution.run.program.tables.states[execution.state]
         var details: JSONObject = ["name": .string(compiled.name)]
         if execution.run.history.keepsEvents {
             details["output"] = .string(execution.value.compactText)
@@ -127,7 +127,7 @@ enum VM {
     }
 
     static func assign(_ index: Int, _ execution: Execution) throws(ExecutionFailure) {
-        let compiled = execution.run.program.assignments[index]
+        let compiled = execution.run.program.tables.assignments[index]
         // Every expression sees the variables as they were when the state began; then all are stored at once.
         // AWS: the new values become visible when the state ends (its ResultPath and OutputPath still see the old
         // ones; conformance BASE_EVALUATION_ORDER_PASS_STATE), so they wait in `pendingAssignments` until exitState.
@@ -137,7 +137,7 @@ enum VM {
     }
 
     static func choose(_ index: Int, _ execution: Execution) throws(ExecutionFailure) {
-        let choice = execution.run.program.choices[index]
+        let choice = execution.run.program.tables.choices[index]
         for (position, rule) in choice.rules.enumerated() where try execution.holds(rule, data: execution.value) {
             if let assignment = choice.assignments[position] { try assign(assignment, execution) }
             execution.chosenPC = choice.targets[position]
@@ -153,7 +153,7 @@ enum VM {
 
     static func wait(_ index: Int, _ execution: Execution) throws(ExecutionFailure) {
         let milliseconds: Int64
-        switch execution.run.program.waits[index] {
+        switch execution.run.program.tables.waits[index] {
         case .seconds(let seconds):
             milliseconds = try Int64(waitSeconds(seconds, execution)) * 1000
         case .timestamp(let timestamp):
