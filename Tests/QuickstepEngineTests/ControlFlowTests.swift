@@ -188,8 +188,8 @@ import QuickstepLanguage
             """#, handlers: handlers)
         let token = try #require(seen.withLock { $0 })
         #expect(token.count >= 32)
-        // A mock-free lambda:invoke result is wrapped; the payload carried the same token.
-        #expect(result.output?["Payload"]?["tokenInPayload"] == .string(token))
+        // A callback task's result is what completed the token, unwrapped; the payload carried the same token.
+        #expect(result.output == ["tokenInPayload": .string(token)])
     }
 
     @Test func missedHeartbeatFailsTheState() throws {

@@ -2,8 +2,8 @@ import Dispatch
 import Foundation
 import Synchronization
 import Testing
-import QuickstepEngine
 import QuickstepJSON
+@testable import QuickstepEngine
 
 /// The engine runtime: many executions over the worker pool, each checked, and the counters' invariant.
 @Suite struct EngineTests {
@@ -149,5 +149,66 @@ import QuickstepJSON
         #expect(history.compactMap { $0["type"]?.stringValue } == [
             "ExecutionStarted", "PassStateEntered", "PassStateExited", "PassStateEntered", "PassStateExited", "ExecutionSucceeded",
         ])
+    }
+}
+
+/// The callback pattern through the engine: tokens completed from other threads, and AWS's errors for tokens
+/// that are unknown, finished or timed out.
+@Suite struct TaskTokenTests {
+    static let definition = #"""
+        {"StartAt":"Wait","States":{"Wait":{"Type":"Task","Resource":"arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+           "Parameters":{"MessageBody":{"token.$":"$$.Task.Token","n.$":"$.n"}},"TimeoutSeconds":2,"End":true,
+           "Catch":[{"ErrorEquals":["Rejected"],"Next":"Rejected"}]},"Rejected":{"Type":"Pass","Result":"rejected","End":true}}}
+        """#
+
+    @Test func tokensCompletedFromOtherThreads() throws {
+        let engine = Engine(configuration: EngineConfiguration(workers: 2))
+        defer { engine.shutdown() }
+        // The "queue" the tasks send their tokens to.
+        let sent = Locked<[(String, Int64)]>([])
+        engine.handlers.register("arn:aws:states:::sqs:sendMessage.waitForTaskToken") { invocation in
+            let body = invocation.input["MessageBody"]
+            sent.withLock { $0.append((body?["token"]?.stringValue ?? "", body?["n"]?.integerValue ?? -1)) }
+            return ["MessageId": "m"]
+        }
+        try engine.createStateMachine(name: "Callback", definition: Self.definition)
+        let results = Locked<[Int64: ExecutionResult]>([:])
+        for n in 0..<300 {
+            try engine.startExecution(stateMachine: "Callback", input: ["n": .int(Int64(n))]) { result in
+                results.withLock { $0[Int64(n)] = result }
+            }
+        }
+        while sent.withLock({ $0.count }) < 300 { usleep(1000) }
+        let tokens = sent.withLock { $0 }
+        DispatchQueue.concurrentPerform(iterations: tokens.count) { index in
+            let (token, n) = tokens[index]
+            switch n % 3 {
+            case 0: try? engine.sendTaskSuccess(taskToken: token, output: ["n": .int(n)])
+            case 1:
+                try? engine.sendTaskHeartbeat(taskToken: token)
+                try? engine.sendTaskFailure(taskToken: token, error: "Rejected", cause: "no")
+            default: break  // left to time out
+            }
+        }
+        engine.waitUntilIdle()
+        let outcomes = results.withLock { $0 }
+        #expect(outcomes.count == 300)
+        for (n, result) in outcomes {
+            switch n % 3 {
+            case 0: #expect(result.output == ["n": .int(n)])
+            case 1: #expect(result.output == "rejected")
+            default: #expect(result.error == "States.Timeout")
+            }
+        }
+        // A completed token no longer exists; a timed-out one says so; a made-up one does not exist.
+        let completed = tokens.first { $0.1 % 3 == 0 }!.0
+        let timedOut = tokens.first { $0.1 % 3 == 2 }!.0
+        #expect(throws: EngineError(code: "TaskDoesNotExist", message: "Task Does Not Exist: '\(completed)'")) {
+            try engine.sendTaskSuccess(taskToken: completed, output: 1)
+        }
+        #expect(throws: EngineError(code: "TaskTimedOut", message: "Task Timed Out: '\(timedOut)'")) {
+            try engine.sendTaskSuccess(taskToken: timedOut, output: 1)
+        }
+        #expect(throws: EngineError.self) { try engine.sendTaskHeartbeat(taskToken: "made-up") }
     }
 }

@@ -109,12 +109,13 @@ public final class Engine: Sendable {
     /// The task handlers every execution uses.
     public let handlers = TaskHandlerRegistry()
 
-    private let machines = Mutex<[String: (program: Program, mocks: MockedTestCase?)]>([:])
+    private let machines = Locked<[String: (program: Program, mocks: MockedTestCase?)]>([:])
     private let timers = TimerService()
     private let pool: WorkerPool
     private let host: PoolHost
     private let registry: ExecutionRegistry
     private let totals = Totals()
+    private let tokens = TaskTokenBook()
     /// Checks running executions against their deadlines four times a second.
     private nonisolated(unsafe) let sweeper: any DispatchSourceTimer
 
@@ -184,7 +185,7 @@ public final class Engine: Sendable {
     /// - Throws: ``EngineError`` `StateMachineDoesNotExist`.
     public func startSyncExecution(stateMachine: String, input: JSONValue = [:], name: String? = nil) throws(EngineError) -> ExecutionResult {
         let done = DispatchSemaphore(value: 0)
-        let outcome = Mutex<ExecutionResult?>(nil)
+        let outcome = Locked<ExecutionResult?>(nil)
         let (run, root) = try prepare(stateMachine: stateMachine, input: input, name: name) { result in
             outcome.withLock { $0 = result }
             done.signal()
@@ -225,6 +226,33 @@ public final class Engine: Sendable {
         registry.history(executionArn)
     }
 
+    // MARK: Callback tasks
+
+    /// Completes the callback task (`.waitForTaskToken`) holding `taskToken` with `output` (SendTaskSuccess).
+    ///
+    /// - Throws: ``EngineError`` `TaskDoesNotExist` for an unknown or already completed token, `TaskTimedOut`
+    ///   for one whose task timed out, `InvalidOutput` when `output` exceeds 256 KiB.
+    public func sendTaskSuccess(taskToken: String, output: JSONValue) throws(EngineError) {
+        guard output.compactText.utf8.count <= Limits.payloadBytes else {
+            throw EngineError(code: "InvalidOutput", message: "The output exceeds the maximum size of \(Limits.payloadBytes) bytes")
+        }
+        try tokens.completion(for: taskToken).succeed(output)
+    }
+
+    /// Fails the callback task holding `taskToken` with `error` and `cause` (SendTaskFailure).
+    ///
+    /// - Throws: ``EngineError`` as ``sendTaskSuccess(taskToken:output:)``.
+    public func sendTaskFailure(taskToken: String, error: String? = nil, cause: String? = nil) throws(EngineError) {
+        try tokens.completion(for: taskToken).fail(ExecutionFailure(error: error ?? "", cause: cause))
+    }
+
+    /// Restarts the heartbeat clock of the callback task holding `taskToken` (SendTaskHeartbeat).
+    ///
+    /// - Throws: ``EngineError`` as ``sendTaskSuccess(taskToken:output:)``.
+    public func sendTaskHeartbeat(taskToken: String) throws(EngineError) {
+        try tokens.completion(for: taskToken).heartbeat()
+    }
+
     /// The running totals.
     public var counters: EngineCounters { totals.snapshot() }
 
@@ -253,6 +281,7 @@ public final class Engine: Sendable {
         let run = RunState(program: program, identity: identity, handlers: handlers, history: history, scheduler: scheduler)
         scheduler.run = run
         run.mocks = mocks
+        run.tokenBook = tokens
         run.onCompletion = onCompletion
         run.keepsHistoryOnSuccess = configuration.historyLevel == .all
         let root = Execution(run: run, pc: program.entry, input: input, variables: VariableScope(parent: nil), parent: nil, childIndex: 0)
@@ -281,8 +310,9 @@ public final class Engine: Sendable {
                 guard !run.reported else { return }
                 run.reported = true
                 registry.finish(run, result)
-                totals.finished(result.status, transitions: run.transitions)
+                // The callback first: waitUntilIdle returns only after every callback has run.
                 run.onCompletion?(result)
+                totals.finished(result.status, transitions: run.transitions)
                 return
             }
             scheduler.isScheduled.store(false, ordering: .releasing)

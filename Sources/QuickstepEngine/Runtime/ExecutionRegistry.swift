@@ -16,12 +16,12 @@ final class ExecutionRegistry: Sendable {
         var positions: [String: Int] = [:]
     }
 
-    private let state: Mutex<State>
+    private let state: Locked<State>
     let capacity: Int
 
     init(capacity: Int) {
         self.capacity = max(1, capacity)
-        state = Mutex(State(ring: Array(repeating: nil, count: max(1, capacity))))
+        state = Locked(State(ring: Array(repeating: nil, count: max(1, capacity))))
     }
 
     func add(_ run: RunState) {

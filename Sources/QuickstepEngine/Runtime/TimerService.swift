@@ -20,7 +20,7 @@ final class TimerService: @unchecked Sendable {
         var armedFor = Int64.max
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
     private let source: any DispatchSourceTimer
     private let queue = DispatchQueue(label: "quickstep.timers", qos: .userInitiated)
 

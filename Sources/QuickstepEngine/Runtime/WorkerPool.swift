@@ -6,11 +6,11 @@ import Synchronization
 /// it until it parks or ends, and takes the next. Idle workers sleep on a counting semaphore, one permit per
 /// queued run, so no wake-up is lost.
 ///
-/// Design note: this first pool uses one locked queue (`Mutex<Deque>`); the lock-free per-worker deques with work
+/// Design note: this first pool uses one locked queue (`Locked<Deque>`); the lock-free per-worker deques with work
 /// stealing of DESIGN.md replace it once a profile on a many-core machine shows the lock. A run is driven by one
 /// worker at a time (``RunScheduler/isScheduled``), so the VM needs no locks.
 final class WorkerPool: Sendable {
-    private let queue = Mutex(Deque<UncheckedBox<RunScheduler>>())
+    private let queue = Locked(Deque<UncheckedBox<RunScheduler>>())
     private let available = DispatchSemaphore(value: 0)
     private let stopping = Atomic<Bool>(false)
     private let finished = DispatchGroup()

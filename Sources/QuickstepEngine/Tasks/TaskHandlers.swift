@@ -55,7 +55,7 @@ public final class TaskHandlerRegistry: Sendable {
         var patterns: [(pieces: [Substring], handler: TaskHandler)] = []
     }
 
-    private let bindings = Mutex(Bindings())
+    private let bindings = Locked(Bindings())
 
     public init() {}
 

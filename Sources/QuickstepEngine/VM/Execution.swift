@@ -140,6 +140,8 @@ final class RunState {
     let scheduler: RunScheduler
     var result: ExecutionResult?
     var mocks: MockedTestCase?
+    /// Engine runs: where callback tasks' tokens are opened, for Engine.sendTaskSuccess and friends.
+    var tokenBook: TaskTokenBook?
     /// When the execution times out (engine runs; milliseconds since the epoch).
     var deadline: Int64?
     /// States entered so far, branches and iterations included.

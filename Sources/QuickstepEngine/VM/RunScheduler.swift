@@ -58,7 +58,7 @@ final class RunScheduler: @unchecked Sendable {
     let host: any RunHost
     private var ready: [Execution] = []
     private var readyHead = 0
-    private let inbox = Mutex<[UncheckedBox<Message>]>([])
+    private let inbox = Locked<[UncheckedBox<Message>]>([])
     /// Asynchronous invocations not completed yet.
     var outstandingTasks = 0
     /// Whether a thread drives the run or has it queued (pool hosts); guards against driving it twice at once.
@@ -154,7 +154,7 @@ final class CallerHost: RunHost, @unchecked Sendable {
     }
 
     let mode: ClockMode
-    private let lock = Mutex(())
+    private let lock = Locked(())
     private var timers: [Timer] = []
     private var sequence = 0
     private var virtualNow: Int64

@@ -34,14 +34,16 @@ extension VM {
                 throw failure
             }
         }
-        guard let handler = run.handlers.handler(for: target) else {
+        let waitsForToken = resource.pattern == .waitForTaskToken
+        let handler = run.handlers.handler(for: target)
+        // A callback task may have no handler when something else answers its token (Engine.sendTaskSuccess).
+        if handler == nil && !(waitsForToken && run.tokenBook != nil) {
             throw ExecutionFailure(error: isLambdaInvoke || resource.isLambdaFunction ? "Lambda.ResourceNotFoundException" : ErrorName.taskFailed,
                                    cause: "No task handler is registered for the resource '\(target)'")
         }
         let invocation = TaskInvocation(resource: target, input: payload, stateName: execution.stateName,
                                         retryCount: execution.retryCount, taskToken: execution.taskToken)
-        switch handler {
-        case .synchronous(let body):
+        if !waitsForToken, case .synchronous(let body)? = handler {
             let output: JSONValue
             do throws(ExecutionFailure) {
                 output = try body(invocation)
@@ -53,23 +55,34 @@ extension VM {
             try accept(output, execution, resource: resource)
             execution.pc += 1
             return false
-        case .asynchronous(let body):
-            run.invocationCounter += 1
-            let invocationId = run.invocationCounter
-            execution.pendingTask = invocationId
-            run.scheduler.outstandingTasks += 1
-            if let timeout { run.scheduler.schedule(after: Int64(timeout) * 1000, .taskTimeout(execution, invocation: invocationId)) }
-            execution.heartbeatSeconds = heartbeat
-            if let heartbeat {
-                execution.heartbeatGeneration += 1
-                run.scheduler.schedule(after: Int64(heartbeat) * 1000, .heartbeatTimeout(
-                    execution, invocation: invocationId, generation: execution.heartbeatGeneration))
-            }
-            let scheduler = run.scheduler
-            let box = UncheckedBox(execution)
-            body(invocation, TaskCompletion { message in scheduler.post(.task(box.value, invocation: invocationId, message)) })
-            return true
         }
+        // From here the execution parks: an asynchronous handler, or a callback task waiting for its token.
+        run.invocationCounter += 1
+        let invocationId = run.invocationCounter
+        let scheduler = run.scheduler
+        let box = UncheckedBox(execution)
+        let completion = TaskCompletion { message in scheduler.post(.task(box.value, invocation: invocationId, message)) }
+        if waitsForToken, case .synchronous(let body)? = handler {
+            // The handler starts the work (sends the token somewhere); its answer is not the task's result.
+            do throws(ExecutionFailure) {
+                _ = try body(invocation)
+            } catch {
+                recordFailed(execution, resource: resource, error)
+                throw error
+            }
+        }
+        execution.pendingTask = invocationId
+        scheduler.outstandingTasks += 1
+        if let timeout { scheduler.schedule(after: Int64(timeout) * 1000, .taskTimeout(execution, invocation: invocationId)) }
+        execution.heartbeatSeconds = heartbeat
+        if let heartbeat {
+            execution.heartbeatGeneration += 1
+            scheduler.schedule(after: Int64(heartbeat) * 1000, .heartbeatTimeout(
+                execution, invocation: invocationId, generation: execution.heartbeatGeneration))
+        }
+        if waitsForToken, let token = execution.taskToken { run.tokenBook?.open(token, completion) }
+        if case .asynchronous(let body)? = handler { body(invocation, completion) }
+        return true
     }
 
     /// Delivers the outcome of an asynchronous invocation (or its timeout); stale outcomes are dropped.
@@ -77,10 +90,18 @@ extension VM {
         guard execution.pendingTask == invocation, !execution.finished else { return }
         execution.pendingTask = 0
         let resource = currentResource(execution)
+        if resource?.pattern == .waitForTaskToken, let token = execution.taskToken, let book = execution.run.tokenBook {
+            if case .failure(let failure) = outcome, failure.error == ErrorName.timeout || failure.error == ErrorName.heartbeatTimeout {
+                book.close(token, timedOut: true)
+            } else {
+                book.close(token, timedOut: false)
+            }
+        }
         switch outcome {
         case .success(let output):
             do throws(ExecutionFailure) {
-                try accept(output, execution, resource: resource)
+                // A callback task's result is what SendTaskSuccess sent, never wrapped.
+                try accept(output, execution, resource: resource, wrap: resource?.pattern != .waitForTaskToken)
                 execution.pc += 1
             } catch {
                 execution.pendingFailure = error
