@@ -79,11 +79,11 @@ import QuickstepJSON
             case 0: completion.succeed(["n": .int(n)])
             case 1: completion.fail(ExecutionFailure(error: "Chaos.Error", cause: "n=\(n)"))
             case 2: DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(20)) { completion.succeed(["n": .int(n)]) }
-            default: DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(2500)) { completion.succeed("late") }
+            default: DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(4000)) { completion.succeed("late") }
             }
         })
         try engine.createStateMachine(name: "Chaos", definition: #"""
-            {"StartAt":"T","States":{"T":{"Type":"Task","Resource":"\#(arn)","TimeoutSeconds":1,"End":true,
+            {"StartAt":"T","States":{"T":{"Type":"Task","Resource":"\#(arn)","TimeoutSeconds":3,"End":true,
               "Catch":[{"ErrorEquals":["Chaos.Error"],"Next":"Caught"}]},"Caught":{"Type":"Pass","Result":"caught","End":true}}}
             """#)
         let outcomes = Mutex<[Int: ExecutionResult]>([:])

@@ -288,12 +288,13 @@ public final class Engine: Sendable {
         root.record("ExecutionStarted", ("executionStartedEventDetails", [
             "input": .string(input.compactText), "inputDetails": ["truncated": false], "roleArn": .string(identity.roleArn),
         ]))
-        totals.started()
-        registry.add(run)
         // Execution timeouts are not timers: a finished execution would leave its entry in the heap for minutes.
-        // The registry's sweep finds running executions past their deadline instead.
+        // The registry's sweep finds running executions past their deadline instead. Set before the run is
+        // registered, where the sweep can see it.
         let limit = min(program.timeoutSeconds ?? Int.max, configuration.maximumExecutionSeconds)
         run.deadline = identity.startTime + Int64(limit) * 1000
+        totals.started()
+        registry.add(run)
         if input.compactText.utf8.count > Limits.payloadBytes {
             VM.finish(root, .failure(ExecutionFailure(error: ErrorName.dataLimitExceeded,
                                                       cause: "The execution input exceeds the maximum number of bytes service limit.")))
