@@ -193,3 +193,49 @@ extension JSONValue {
     /// Two values have the same canonical text exactly when they are `==`.
     public var canonicalText: String { JSONSerializer.text(self, style: .canonical) }
 }
+
+extension JSONValue {
+    /// Whether the compact JSON text of the value is longer than `limit` bytes, found without building the text
+    /// and stopping as soon as the limit is passed.
+    ///
+    /// - Complexity: O(min(size, limit)).
+    public func compactTextExceeds(bytes limit: Int) -> Bool {
+        var remaining = limit
+        return !Self.fits(self, &remaining)
+    }
+
+    private static func fits(_ value: JSONValue, _ remaining: inout Int) -> Bool {
+        switch value {
+        case .null: remaining -= 4
+        case .bool(let flag): remaining -= flag ? 4 : 5
+        case .int(let integer): remaining -= integer == 0 ? 1 : String(integer).utf8.count
+        case .double: remaining -= value.compactText.utf8.count
+        case .string(let text): remaining -= stringLength(text)
+        case .array(let elements):
+            remaining -= 2 + max(0, elements.count - 1)
+            for element in elements where remaining >= 0 {
+                if !fits(element, &remaining) { return false }
+            }
+        case .object(let object):
+            remaining -= 2 + max(0, object.count - 1)
+            for member in object where remaining >= 0 {
+                remaining -= stringLength(member.key) + 1
+                if !fits(member.value, &remaining) { return false }
+            }
+        }
+        return remaining >= 0
+    }
+
+    /// The length of a string literal as the serializer writes it.
+    private static func stringLength(_ text: String) -> Int {
+        var length = 2
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"), 0x08, 0x09, 0x0A, 0x0C, 0x0D: length += 2
+            case ..<0x20: length += 6
+            default: length += 1
+            }
+        }
+        return length
+    }
+}

@@ -2,7 +2,7 @@ import Dispatch
 import Foundation
 import Synchronization
 import Testing
-import QuickstepEngine
+@testable import QuickstepEngine
 import QuickstepJSON
 import QuickstepLanguage
 
@@ -48,7 +48,7 @@ import QuickstepLanguage
     }
 
     @Test func retryBacksOffThenCatchTakesOver() throws {
-        let calls = Mutex(0)
+        let calls = Locked(0)
         let handlers = TaskHandlerRegistry()
         handlers.register(Self.flaky) { (_) throws(ExecutionFailure) -> JSONValue in
             calls.withLock { $0 += 1 }
@@ -68,7 +68,7 @@ import QuickstepLanguage
     }
 
     @Test func maxAttemptsZeroAndExhaustedRetrierStopRetrying() throws {
-        let calls = Mutex(0)
+        let calls = Locked(0)
         let handlers = TaskHandlerRegistry()
         handlers.register(Self.flaky) { (_) throws(ExecutionFailure) -> JSONValue in
             calls.withLock { $0 += 1 }
@@ -143,7 +143,7 @@ import QuickstepLanguage
 
     @Test func taskTimeoutDiscardsTheLateCompletion() throws {
         let handlers = TaskHandlerRegistry()
-        let completions = Mutex<[TaskCompletion]>([])
+        let completions = Locked<[TaskCompletion]>([])
         handlers.register(Self.flaky, .asynchronous { _, completion in completions.withLock { $0.append(completion) } })
         let result = try execute(#"""
             {"StartAt":"T","States":{"T":{"Type":"Task","Resource":"\#(Self.flaky)","TimeoutSeconds":3,"End":true,
@@ -177,7 +177,7 @@ import QuickstepLanguage
 
     @Test func taskTokenReachesParametersAndHandler() throws {
         let handlers = TaskHandlerRegistry()
-        let seen = Mutex<String?>(nil)
+        let seen = Locked<String?>(nil)
         handlers.register("arn:aws:lambda:us-east-1:123456789012:function:worker", .asynchronous { invocation, completion in
             seen.withLock { $0 = invocation.taskToken }
             completion.succeed(["tokenInPayload": invocation.input["token"] ?? nil])

@@ -86,7 +86,7 @@ import QuickstepJSON
             {"StartAt":"T","States":{"T":{"Type":"Task","Resource":"\#(arn)","TimeoutSeconds":3,"End":true,
               "Catch":[{"ErrorEquals":["Chaos.Error"],"Next":"Caught"}]},"Caught":{"Type":"Pass","Result":"caught","End":true}}}
             """#)
-        let outcomes = Mutex<[Int: ExecutionResult]>([:])
+        let outcomes = Locked<[Int: ExecutionResult]>([:])
         for n in 0..<400 {
             try engine.startExecution(stateMachine: "Chaos", input: ["n": .int(Int64(n))]) { result in
                 outcomes.withLock { $0[n] = result }

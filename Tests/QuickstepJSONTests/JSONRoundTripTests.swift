@@ -16,6 +16,10 @@ import QuickstepTestSupport
             #expect(parsed.compactText == compact)
             #expect(try JSONParser.parse(value.prettyText) == value)
             #expect(try JSONParser.parse(value.canonicalText).canonicalText == value.canonicalText)
+            // The size check agrees with the text's length on both sides of it.
+            let length = compact.utf8.count
+            #expect(!value.compactTextExceeds(bytes: length))
+            #expect(value.compactTextExceeds(bytes: length - 1))
         }
     }
 }

@@ -68,10 +68,13 @@ public final class Program: Sendable {
     public let timeoutSeconds: Int?
     /// The machine the program was compiled from.
     public let machine: StateMachine
+    /// Whether any path reads `$$`, so state entry times are needed.
+    let readsContextObject: Bool
 
     init(tables: ProgramTables, entry: Int, machine: StateMachine) {
         instructions = tables.instructions
         self.tables = tables
+        readsContextObject = tables.readsContextObject
         self.entry = entry
         timeoutSeconds = machine.timeoutSeconds
         self.machine = machine

@@ -15,6 +15,13 @@ final class History {
         self.clock = clock
     }
 
+    /// Takes the next id without recording anything.
+    @inline(__always)
+    func skip() -> Int {
+        nextId += 1
+        return nextId - 1
+    }
+
     /// Records an event and returns its id.
     @discardableResult
     func record(_ type: String, previous: Int, details: (key: String, value: JSONObject)? = nil) -> Int {

@@ -295,7 +295,7 @@ public final class Engine: Sendable {
         run.deadline = identity.startTime + Int64(limit) * 1000
         totals.started()
         registry.add(run)
-        if input.compactText.utf8.count > Limits.payloadBytes {
+        if input.compactTextExceeds(bytes: Limits.payloadBytes) {
             VM.finish(root, .failure(ExecutionFailure(error: ErrorName.dataLimitExceeded,
                                                       cause: "The execution input exceeds the maximum number of bytes service limit.")))
         }

@@ -96,9 +96,17 @@ final class Execution {
         "An error occurred while executing the state '\(stateName)' (entered at the event id #\(stateEnteredEventId)). "
     }
 
+    /// Records an event and returns its id. The type and details are only built when events are kept: with
+    /// history off this is one increment (the ids still count, for AWS's error causes).
     @discardableResult
-    func record(_ type: String, _ details: (key: String, value: JSONObject)? = nil) -> Int {
-        let id = run.history.record(type, previous: lastEventId, details: details)
+    func record(_ type: @autoclosure () -> String, _ details: @autoclosure () -> (key: String, value: JSONObject)? = nil) -> Int {
+        let history = run.history
+        let id: Int
+        if history.keepsEvents {
+            id = history.record(type(), previous: lastEventId, details: details())
+        } else {
+            id = history.skip()
+        }
         lastEventId = id
         return id
     }
@@ -156,7 +164,11 @@ final class RunState {
     /// Numbers asynchronous invocations, so a late completion is recognised as stale.
     var invocationCounter = 0
 
+    /// Whether states record when they were entered (for `$$.State.EnteredTime` and history timestamps).
+    let needsStateTimes: Bool
+
     init(program: Program, identity: ExecutionIdentity, handlers: TaskHandlerRegistry, history: History, scheduler: RunScheduler) {
+        needsStateTimes = program.readsContextObject || history.keepsEvents
         self.program = program
         self.identity = identity
         self.handlers = handlers

@@ -42,7 +42,7 @@ extension Program {
         root.record("ExecutionStarted", ("executionStartedEventDetails", [
             "input": .string(input.compactText), "inputDetails": ["truncated": false], "roleArn": .string(identity.roleArn),
         ]))
-        if input.compactText.utf8.count > Limits.payloadBytes {
+        if input.compactTextExceeds(bytes: Limits.payloadBytes) {
             VM.finish(root, .failure(ExecutionFailure(error: ErrorName.dataLimitExceeded,
                                                       cause: "The execution input exceeds the maximum number of bytes service limit.")))
         } else {

@@ -141,7 +141,7 @@ extension VM {
     /// against the payload limit.
     private static func accept(_ output: JSONValue, _ execution: Execution, resource: TaskResource?, wrap: Bool = true) throws(ExecutionFailure) {
         var result = output
-        if result.compactText.utf8.count > Limits.payloadBytes {
+        if result.compactTextExceeds(bytes: Limits.payloadBytes) {
             // AWS names the function ARN for a Lambda task, the service for an integration.
             let name = resource.map { $0.isLambdaFunction ? $0.arn : $0.resourceType } ?? execution.stateName
             let failure = ExecutionFailure(error: ErrorName.dataLimitExceeded,

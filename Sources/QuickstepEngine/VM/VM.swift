@@ -90,17 +90,16 @@ enum VM {
         execution.run.transitions += 1
         execution.state = state
         execution.rawInput = execution.value
-        execution.retryAttempts = Array(repeating: 0, count: compiled.retriers.count)
+        execution.retryAttempts.removeAll(keepingCapacity: true)
+        if !compiled.retriers.isEmpty { execution.retryAttempts.append(contentsOf: repeatElement(0, count: compiled.retriers.count)) }
         execution.retryCount = 0
         execution.taskToken = compiled.issuesTaskToken ? TaskTokens.make() : nil
         execution.pendingAssignments.removeAll()
-        execution.stateEnteredTime = execution.run.scheduler.now()
-        var details: JSONObject = ["name": .string(compiled.name)]
-        if execution.run.history.keepsEvents {
-            details["input"] = .string(execution.value.compactText)
-            details["inputDetails"] = ["truncated": false]
-        }
-        execution.stateEnteredEventId = execution.record("\(compiled.typeName)StateEntered", ("stateEnteredEventDetails", details))
+        if execution.run.needsStateTimes { execution.stateEnteredTime = execution.run.scheduler.now() }
+        let input = execution.value
+        execution.stateEnteredEventId = execution.record("\(compiled.typeName)StateEntered", ("stateEnteredEventDetails", [
+            "name": .string(compiled.name), "input": .string(input.compactText), "inputDetails": ["truncated": false],
+        ]))
     }
 
     static func exit(_ execution: Execution) {
@@ -109,12 +108,10 @@ enum VM {
         }
         execution.pendingAssignments.removeAll()
         let compiled = execution.run.program.tables.states[execution.state]
-        var details: JSONObject = ["name": .string(compiled.name)]
-        if execution.run.history.keepsEvents {
-            details["output"] = .string(execution.value.compactText)
-            details["outputDetails"] = ["truncated": false]
-        }
-        execution.record("\(compiled.typeName)StateExited", ("stateExitedEventDetails", details))
+        let output = execution.value
+        execution.record("\(compiled.typeName)StateExited", ("stateExitedEventDetails", [
+            "name": .string(compiled.name), "output": .string(output.compactText), "outputDetails": ["truncated": false],
+        ]))
     }
 
     /// InputPath and OutputPath: a path that matches nothing is `States.Runtime`, in Jayway's words.
@@ -241,8 +238,7 @@ enum VM {
             guard run.result == nil else { return }
             switch outcome {
             case .success(let output):
-                let size = output.compactText.utf8.count
-                if size > Limits.payloadBytes {
+                if output.compactTextExceeds(bytes: Limits.payloadBytes) {
                     let failure = ExecutionFailure(error: ErrorName.dataLimitExceeded,
                         cause: "The state/task '\(execution.stateName)' returned a result with a size exceeding the maximum number of bytes service limit.")
                     finish(execution, .failure(failure))
