@@ -120,3 +120,19 @@ import QuickstepLanguage
         #expect(result.error == "States.DataLimitExceeded")
     }
 }
+
+@Suite struct UUIDTests {
+    @Test func versionFourLayout() throws {
+        let result = try execute(#"{"StartAt":"P","States":{"P":{"Type":"Pass","Parameters":{"a.$":"States.UUID()","b.$":"States.UUID()"},"End":true}}}"#)
+        let a = try #require(result.output?["a"]?.stringValue)
+        let b = try #require(result.output?["b"]?.stringValue)
+        #expect(a != b)
+        for uuid in [a, b] {
+            let groups = uuid.split(separator: "-").map(String.init)
+            #expect(groups.map(\.count) == [8, 4, 4, 4, 12])
+            #expect(groups[2].hasPrefix("4"))
+            #expect("89ab".contains(groups[3].first!))
+            #expect(uuid.allSatisfy { "0123456789abcdef-".contains($0) })
+        }
+    }
+}
