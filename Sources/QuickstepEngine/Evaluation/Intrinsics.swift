@@ -1,4 +1,5 @@
 import QuickstepJSON
+import Synchronization
 import QuickstepLanguage
 
 /// The 18 `States.*` intrinsic functions, with AWS's limits and quirks. Every failure is `States.IntrinsicFailure`.
@@ -176,11 +177,28 @@ struct SeededGenerator: RandomNumberGenerator {
 }
 
 /// Random version-4 UUIDs in their lowercase text form, formatted into a fixed buffer (one String allocation).
+///
+/// The bits come from a process-wide counter run through SplitMix64's bijective mixer, seeded once from the system:
+/// unique within the process, unpredictable enough for names, and free of the `getrandom` system call that
+/// `SystemRandomNumberGenerator` makes each time (four per execution were 5% of `quickstep bench`'s time).
 enum UUIDv4 {
-    static func random() -> String {
+    private static let seed: UInt64 = {
         var generator = SystemRandomNumberGenerator()
-        var high = generator.next() as UInt64
-        var low = generator.next() as UInt64
+        return generator.next()
+    }()
+    private static let counter = Atomic<UInt64>(0)
+
+    private static func mix(_ value: UInt64) -> UInt64 {
+        var z = value &+ 0x9E37_79B9_7F4A_7C15
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    static func random() -> String {
+        let sequence = counter.add(1, ordering: .relaxed).newValue
+        var high = mix(seed ^ (sequence << 1))
+        var low = mix(seed ^ (sequence << 1 | 1))
         high = high & ~0xF000 | 0x4000  // version 4
         low = low & ~(0xC000 << 48) | (0x8000 << 48)  // variant 10
         let hex: StaticString = "0123456789abcdef"
