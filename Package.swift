@@ -19,6 +19,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-collections.git", from: "1.1.0"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.5.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.1.0"),
     ],
     targets: [
@@ -29,6 +30,7 @@ let package = Package(
             dependencies: [
                 "QuickstepJSON", "QuickstepLanguage", .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
             ]
         ),
         .target(
@@ -45,7 +47,10 @@ let package = Package(
         .testTarget(
             name: "QuickstepJSONTests", dependencies: ["QuickstepJSON", "QuickstepTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "QuickstepLanguageTests", dependencies: ["QuickstepLanguage", "QuickstepTestSupport"]),
-        .testTarget(name: "QuickstepEngineTests", dependencies: ["QuickstepEngine", "QuickstepTestSupport"]),
+        .testTarget(
+            name: "QuickstepEngineTests",
+            dependencies: ["QuickstepEngine", "QuickstepTestSupport", .product(name: "MetricsTestKit", package: "swift-metrics")]
+        ),
         .testTarget(name: "QuickstepCommandsTests", dependencies: ["QuickstepCommands"]),
     ]
 )

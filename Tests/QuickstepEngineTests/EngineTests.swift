@@ -3,6 +3,7 @@ import Foundation
 import Synchronization
 import Testing
 import QuickstepJSON
+import MetricsTestKit
 @testable import QuickstepEngine
 
 /// The engine runtime: many executions over the worker pool, each checked, and the counters' invariant.
@@ -210,5 +211,27 @@ import QuickstepJSON
             try engine.sendTaskSuccess(taskToken: timedOut, output: 1)
         }
         #expect(throws: EngineError.self) { try engine.sendTaskHeartbeat(taskToken: "made-up") }
+    }
+}
+
+/// Metrics through swift-metrics, with CloudWatch's names.
+@Suite struct EngineMetricsTests {
+    @Test func countsExecutionsByOutcome() throws {
+        let metrics = TestMetrics()
+        var configuration = EngineConfiguration(workers: 2)
+        configuration.metricsFactory = metrics
+        let engine = Engine(configuration: configuration)
+        defer { engine.shutdown() }
+        try engine.createStateMachine(name: "Choose", definition: #"""
+            {"StartAt":"C","States":{"C":{"Type":"Choice","Choices":[{"Variable":"$.ok","BooleanEquals":true,"Next":"Yes"}],"Default":"No"},
+             "Yes":{"Type":"Succeed"},"No":{"Type":"Fail","Error":"No"}}}
+            """#)
+        for n in 0..<10 { try engine.startExecution(stateMachine: "Choose", input: ["ok": .bool(n < 7)]) }
+        engine.waitUntilIdle()
+        #expect(try metrics.expectCounter("ExecutionsStarted").totalValue == 10)
+        #expect(try metrics.expectCounter("ExecutionsSucceeded").totalValue == 7)
+        #expect(try metrics.expectCounter("ExecutionsFailed").totalValue == 3)
+        #expect(try metrics.expectCounter("StateTransitions").totalValue == 20)
+        #expect(try metrics.expectTimer("ExecutionTime").values.count == 10)
     }
 }

@@ -1,3 +1,4 @@
+import CoreMetrics
 import Dispatch
 import QuickstepJSON
 import QuickstepLanguage
@@ -30,6 +31,8 @@ public struct EngineConfiguration: Sendable {
     public var maximumExecutionSeconds = 300
     public var region = "us-east-1"
     public var account = "123456789012"
+    /// Where metrics go (swift-metrics); `nil` uses the process's bootstrapped `MetricsSystem.factory`.
+    public var metricsFactory: (any MetricsFactory)?
 
     public init(workers: Int = EngineConfiguration.processorCount) {
         self.workers = workers
@@ -114,7 +117,7 @@ public final class Engine: Sendable {
     private let pool: WorkerPool
     private let host: PoolHost
     private let registry: ExecutionRegistry
-    private let totals = Totals()
+    private let totals: Totals
     private let tokens = TaskTokenBook()
     /// Checks running executions against their deadlines four times a second.
     private nonisolated(unsafe) let sweeper: any DispatchSourceTimer
@@ -122,6 +125,7 @@ public final class Engine: Sendable {
     public init(configuration: EngineConfiguration = EngineConfiguration()) {
         self.configuration = configuration
         registry = ExecutionRegistry(capacity: configuration.retainedExecutions)
+        totals = Totals(metrics: EngineMetrics(factory: configuration.metricsFactory ?? MetricsSystem.factory))
         let registry = registry
         let totals = totals
         pool = WorkerPool(workers: configuration.workers) { scheduler in
@@ -313,7 +317,8 @@ public final class Engine: Sendable {
                 registry.finish(run, result)
                 // The callback first: waitUntilIdle returns only after every callback has run.
                 run.onCompletion?(result)
-                totals.finished(result.status, transitions: run.transitions)
+                totals.finished(result.status, transitions: run.transitions,
+                                milliseconds: RunScheduler.wallClockMilliseconds() - run.identity.startTime)
                 return
             }
             scheduler.isScheduled.store(false, ordering: .releasing)
@@ -334,13 +339,20 @@ final class Totals: Sendable {
     private let aborted = Atomic<Int>(0)
     private let transitions = Atomic<Int>(0)
     private let idle = DispatchGroup()
+    let metrics: EngineMetrics
+
+    init(metrics: EngineMetrics) {
+        self.metrics = metrics
+    }
 
     func started() {
         idle.enter()
         started_.add(1, ordering: .relaxed)
+        metrics.started.increment()
     }
 
-    func finished(_ status: ExecutionResult.Status, transitions count: Int) {
+    func finished(_ status: ExecutionResult.Status, transitions count: Int, milliseconds: Int64) {
+        metrics.finished(status, milliseconds: milliseconds, transitions: count)
         transitions.add(count, ordering: .relaxed)
         switch status {
         case .succeeded: succeeded.add(1, ordering: .releasing)
