@@ -167,9 +167,15 @@ enum Intrinsics {
 struct SeededGenerator: RandomNumberGenerator {
     var state: UInt64
     init(seed: UInt64) { state = seed }
+
     mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
+        return Self.mix(state)
+    }
+
+    /// SplitMix64's finalizer: a bijection on 64-bit values that scatters nearby inputs.
+    static func mix(_ value: UInt64) -> UInt64 {
+        var z = value
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         return z ^ (z >> 31)
@@ -188,17 +194,10 @@ enum UUIDv4 {
     }()
     private static let counter = Atomic<UInt64>(0)
 
-    private static func mix(_ value: UInt64) -> UInt64 {
-        var z = value &+ 0x9E37_79B9_7F4A_7C15
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
     static func random() -> String {
         let sequence = counter.add(1, ordering: .relaxed).newValue
-        var high = mix(seed ^ (sequence << 1))
-        var low = mix(seed ^ (sequence << 1 | 1))
+        var high = SeededGenerator.mix(seed ^ (sequence << 1))
+        var low = SeededGenerator.mix(seed ^ (sequence << 1 | 1))
         high = high & ~0xF000 | 0x4000  // version 4
         low = low & ~(0xC000 << 48) | (0x8000 << 48)  // variant 10
         let hex: StaticString = "0123456789abcdef"
