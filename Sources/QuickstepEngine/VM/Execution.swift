@@ -62,9 +62,6 @@ final class Execution {
     var pendingFailure: ExecutionFailure?
     let parent: Join?
     let childIndex: Int
-    /// Set while the execution waits for its children. Weak: the children own the join, so a run that ends
-    /// early frees everything without a cycle.
-    weak var join: Join?
     var finished = false
 
     init(run: RunState, pc: Int, input: JSONValue, variables: VariableScope, parent: Join?, childIndex: Int) {
@@ -112,7 +109,8 @@ final class Execution {
     }
 }
 
-/// The children of a Map or Parallel state and their results, in order.
+/// The children of a Map or Parallel state and their results, in order. The children hold the join, and the join
+/// holds its owner, so a parked owner stays alive exactly as long as some child can still finish it.
 final class Join {
     /// The Map or Parallel execution waiting for the children; the children keep it (and the join) alive.
     let owner: Execution

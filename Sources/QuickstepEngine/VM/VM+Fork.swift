@@ -8,7 +8,6 @@ extension VM {
         execution.record("ParallelStateStarted")
         let join = Join(owner: execution, count: branches.count, maxConcurrency: 0, isMap: false,
                         toleratedCount: nil, toleratedPercentage: nil)
-        execution.join = join
         for (position, entry) in branches.enumerated() {
             let child = Execution(run: execution.run, pc: entry, input: execution.value,
                                   variables: VariableScope(parent: execution.variables), parent: join, childIndex: position)
@@ -61,7 +60,6 @@ extension VM {
         }
         let join = Join(owner: execution, count: items.count, maxConcurrency: maxConcurrency, isMap: true,
                         toleratedCount: toleratedCount, toleratedPercentage: toleratedPercentage)
-        execution.join = join
         for (position, input) in inputs.enumerated() {
             let child = Execution(run: execution.run, pc: map.processorEntry, input: input,
                                   variables: VariableScope(parent: execution.variables), parent: join, childIndex: position)
@@ -111,7 +109,6 @@ extension VM {
             let tolerated = join.toleratedCount != nil || join.toleratedPercentage != nil
             if !tolerated || exceedsTolerance(join) {
                 join.isCancelled = true
-                owner.join = nil
                 owner.record(join.isMap ? "MapStateFailed" : "ParallelStateFailed")
                 owner.pendingFailure = tolerated
                     ? ExecutionFailure(error: ErrorName.exceedToleratedFailureThreshold,
@@ -123,7 +120,6 @@ extension VM {
             join.results[child.childIndex] = .null
         }
         if join.remaining == 0 {
-            owner.join = nil
             owner.record(join.isMap ? "MapStateSucceeded" : "ParallelStateSucceeded")
             owner.value = .array(join.results.map { $0 ?? .null })
             owner.pc += 1
