@@ -21,20 +21,7 @@ struct BenchCommand: ParsableCommand {
             """
     )
 
-    @Argument(help: "The definition file (ASL JSON).")
-    var definition: String
-
-    @Option(help: "The input file (default: {}).")
-    var input: String?
-
-    @Option(help: "The state machine's name (default: the file name without .json).")
-    var name: String?
-
-    @Option(help: "A Step Functions Local mock configuration file.")
-    var mockConfig: String?
-
-    @Option(help: "The test case of the mock configuration.")
-    var testCase: String?
+    @OptionGroup var workload: WorkloadOptions
 
     @Option(help: "How many executions to run.")
     var executions = 100_000
@@ -53,27 +40,16 @@ struct BenchCommand: ParsableCommand {
 
     func validate() throws {
         guard executions > 0, concurrency > 0, workers > 0 else { throw ValidationError("--executions, --concurrency and --workers must be positive") }
-        if (mockConfig == nil) != (testCase == nil) { throw ValidationError("--mock-config and --test-case go together") }
     }
 
     func run() throws {
-        let machine = try RunCommand.loadMachine(definition)
-        let inputValue = try RunCommand.parseJSON(input.map { try InputFile.read($0) } ?? Array("{}".utf8), from: input ?? "the default input")
-        let machineName = name ?? RunCommand.baseName(definition)
-        var mocks: MockedTestCase?
-        if let mockConfig, let testCase {
-            let document = try RunCommand.parseJSON(try InputFile.read(mockConfig), from: mockConfig)
-            do {
-                mocks = try MockConfiguration(document).testCase(stateMachine: machineName, testCase: testCase)
-            } catch {
-                printError("\(mockConfig): \(error)")
-                throw ExitCode(2)
-            }
-        }
+        let loaded = try workload.load()
+        let machineName = loaded.machineName
+        let inputValue = loaded.input
         let engine = Engine(configuration: EngineConfiguration(workers: workers))
         defer { engine.shutdown() }
         engine.handlers.registerBuiltIns()
-        engine.register(Program(machine), name: machineName, mocks: mocks)
+        engine.register(Program(loaded.machine), name: machineName, mocks: loaded.mocks)
 
         let inFlight = DispatchSemaphore(value: concurrency)
         let latencies = Mutex(Histogram<UInt64>(highestTrackableValue: 60_000_000_000, numberOfSignificantValueDigits: .three))

@@ -23,23 +23,10 @@ struct RunCommand: ParsableCommand {
             """
     )
 
-    @Argument(help: "The definition file (ASL JSON).")
-    var definition: String
-
-    @Option(help: "The input file, or '-' for standard input (default: {}).")
-    var input: String?
-
-    @Option(help: "The state machine's name ($$.StateMachine.Name, and the key into the mock configuration); default: the definition's file name without .json.")
-    var name: String?
+    @OptionGroup var workload: WorkloadOptions
 
     @Option(help: "The execution's name ($$.Execution.Name); default: a random UUID.")
     var executionName: String?
-
-    @Option(help: "A Step Functions Local mock configuration file.")
-    var mockConfig: String?
-
-    @Option(help: "The test case of the mock configuration to use.")
-    var testCase: String?
 
     @Flag(help: "Let Waits, retry intervals and timeouts pass in virtual time instead of really waiting.")
     var virtualTime = false
@@ -50,33 +37,17 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "Print the execution history as GetExecutionHistory's events, after the result.")
     var history = false
 
-    func validate() throws {
-        if (mockConfig == nil) != (testCase == nil) {
-            throw ValidationError("--mock-config and --test-case go together")
-        }
-    }
-
     func run() throws {
-        let machine = try Self.loadMachine(definition)
-        let inputValue = try Self.parseJSON(input.map { try InputFile.read($0) } ?? Array("{}".utf8), from: input ?? "the default input")
-        let machineName = name ?? Self.baseName(definition)
+        let loaded = try workload.load()
         var options = ExecutionOptions()
-        options.stateMachineName = machineName
+        options.stateMachineName = loaded.machineName
         options.executionName = executionName
         options.recordHistory = history
         options.clock = virtualTime ? .virtual : .real
-        if let mockConfig, let testCase {
-            let document = try Self.parseJSON(try InputFile.read(mockConfig), from: mockConfig)
-            do {
-                options.mocks = try MockConfiguration(document).testCase(stateMachine: machineName, testCase: testCase)
-            } catch {
-                printError("\(mockConfig): \(error)")
-                throw ExitCode(2)
-            }
-        }
+        options.mocks = loaded.mocks
         let handlers = TaskHandlerRegistry()
         handlers.registerBuiltIns()
-        let result = Program(machine).run(input: inputValue, handlers: handlers, options: options)
+        let result = Program(loaded.machine).run(input: loaded.input, handlers: handlers, options: options)
         if json {
             print(Self.summary(result).compactText)
         } else if let output = result.output {
