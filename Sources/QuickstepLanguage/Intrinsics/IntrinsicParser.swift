@@ -33,7 +33,7 @@ extension IntrinsicCall {
     }
 }
 
-struct IntrinsicParser {
+struct IntrinsicParser: ScalarCursor {
     let text: String
     let scalars: [Unicode.Scalar]
     var position = 0
@@ -181,16 +181,6 @@ struct IntrinsicParser {
             }
         }
         throw failure("unclosed string")
-    }
-
-    func peek() -> Unicode.Scalar? { position < scalars.count ? scalars[position] : nil }
-
-    mutating func skipSpaces() {
-        while peek() == " " { position += 1 }
-    }
-
-    func string(_ range: Range<Int>) -> String {
-        String(String.UnicodeScalarView(scalars[range]))
     }
 
     func failure(_ message: String) -> IntrinsicSyntaxError {

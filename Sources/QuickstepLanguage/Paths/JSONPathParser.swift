@@ -22,7 +22,7 @@ extension JSONPath {
 }
 
 /// A recursive-descent parser over the path's Unicode scalars.
-struct JSONPathParser {
+struct JSONPathParser: ScalarCursor {
     let text: String
     let scalars: [Unicode.Scalar]
     var position = 0
@@ -43,7 +43,7 @@ struct JSONPathParser {
             guard allowVariables else { throw failure("a variable cannot be used here") }
             let start = position
             while let scalar = peek(), Self.isIdentifierContinue(scalar) { position += 1 }
-            root = .variable(String(String.UnicodeScalarView(scalars[start..<position])))
+            root = .variable(string(start..<position))
         } else {
             root = .input
         }
@@ -182,7 +182,7 @@ struct JSONPathParser {
             position = start
             return nil
         }
-        return Int(String(String.UnicodeScalarView(scalars[start..<position])))
+        return Int(string(start..<position))
     }
 
     /// A single- or double-quoted name; `\` escapes the next character.
@@ -261,14 +261,14 @@ struct JSONPathParser {
                 root = .input
             }
             let segments = try parseSegments(until: terminators)
-            let pathText = String(String.UnicodeScalarView(scalars[start..<position]))
+            let pathText = string(start..<position)
             return .path(JSONPath(text: pathText, root: root, segments: segments))
         case "'", "\"":
             return .literal(.string(try parseQuoted()))
         default:
             let start = position
             while let next = peek(), !terminators.contains(next), next != " " { position += 1 }
-            let word = String(String.UnicodeScalarView(scalars[start..<position]))
+            let word = string(start..<position)
             switch word {
             case "true": return .literal(.bool(true))
             case "false": return .literal(.bool(false))
@@ -282,14 +282,6 @@ struct JSONPathParser {
     }
 
     // MARK: Helpers
-
-    func peek(offset: Int = 0) -> Unicode.Scalar? {
-        position + offset < scalars.count ? scalars[position + offset] : nil
-    }
-
-    mutating func skipSpaces() {
-        while peek() == " " { position += 1 }
-    }
 
     mutating func consume(_ token: String) -> Bool {
         skipSpaces()
