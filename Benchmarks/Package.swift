@@ -23,5 +23,16 @@ let package = Package(
             path: "Benchmarks/JSONBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        .executableTarget(
+            name: "EngineBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "QuickstepEngine", package: "Quickstep"),
+                .product(name: "QuickstepJSON", package: "Quickstep"),
+                .product(name: "QuickstepLanguage", package: "Quickstep"),
+            ],
+            path: "Benchmarks/EngineBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
     ]
 )

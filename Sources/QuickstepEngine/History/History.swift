@@ -5,10 +5,12 @@ import QuickstepJSON
 ///
 /// The numbering always runs, because AWS's error causes quote event ids ("entered at the event id #4").
 final class History {
-    private(set) var nextId = 1
-    private(set) var events: [JSONValue] = []
+    private var nextId = 1
+    private var recorded: [JSONValue] = []
     let keepsEvents: Bool
     let clock: () -> Int64
+    /// Set (by ``RunState/markSpread()``) once the execution's children run on several strands.
+    var lock: Lock?
 
     init(keepsEvents: Bool, clock: @escaping () -> Int64) {
         self.keepsEvents = keepsEvents
@@ -18,13 +20,31 @@ final class History {
     /// Takes the next id without recording anything.
     @inline(__always)
     func skip() -> Int {
+        if let lock { return lock.withLock { takeId() } }
+        return takeId()
+    }
+
+    @inline(__always)
+    private func takeId() -> Int {
         nextId += 1
         return nextId - 1
     }
 
-    /// Records an event and returns its id.
+    /// The events recorded so far.
+    var events: [JSONValue] {
+        if let lock { return lock.withLock { recorded } }
+        return recorded
+    }
+
+    /// Records an event and returns its id. `previous: nil` links it to the last event recorded.
     @discardableResult
-    func record(_ type: String, previous: Int, details: (key: String, value: JSONObject)? = nil) -> Int {
+    func record(_ type: String, previous: Int?, details: (key: String, value: JSONObject)? = nil) -> Int {
+        if let lock { return lock.withLock { append(type, previous: previous, details: details) } }
+        return append(type, previous: previous, details: details)
+    }
+
+    private func append(_ type: String, previous: Int?, details: (key: String, value: JSONObject)?) -> Int {
+        let previous = previous ?? nextId - 1
         let id = nextId
         nextId += 1
         guard keepsEvents else { return id }
@@ -33,7 +53,7 @@ final class History {
             "timestamp": .string(Timestamps.iso8601(milliseconds: clock())), "type": .string(type),
         ]
         if let details { event[details.key] = .object(details.value) }
-        events.append(.object(event))
+        recorded.append(.object(event))
         return id
     }
 }

@@ -22,8 +22,21 @@ public struct EngineConfiguration: Sendable {
         case all
     }
 
+    /// Where the branches of a Parallel and the iterations of a Map run.
+    public enum FanOut: Sendable {
+        /// On the worker that runs the execution, unless other workers are idle (looking for work or parked):
+        /// then they take a share. Under load this keeps each execution on one worker (no hand-offs); a lone big Map
+        /// still uses every core.
+        case whenIdle
+        /// Always spread over every worker (one strand per worker per Map or Parallel state).
+        case always
+        /// Always on the execution's worker.
+        case never
+    }
+
     /// Worker threads; one per core by default.
     public var workers: Int
+    public var fanOut = FanOut.whenIdle
     public var historyLevel = HistoryLevel.off
     /// How many finished executions stay describable (a ring: memory stays flat however many run).
     public var retainedExecutions = 1000
@@ -131,7 +144,7 @@ public final class Engine: Sendable {
         pool = WorkerPool(workers: configuration.workers) { scheduler in
             Engine.drive(scheduler, registry: registry, totals: totals)
         }
-        host = PoolHost(timers: timers, pool: pool)
+        host = PoolHost(timers: timers, pool: pool, fanOut: configuration.fanOut)
         sweeper = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "quickstep.deadlines"))
         sweeper.setEventHandler { [registry] in registry.timeOutOverdue(now: RunScheduler.wallClockMilliseconds()) }
         sweeper.schedule(deadline: .now() + .milliseconds(250), repeating: .milliseconds(250), leeway: .milliseconds(50))
@@ -288,7 +301,7 @@ public final class Engine: Sendable {
         run.tokenBook = tokens
         run.onCompletion = onCompletion
         run.keepsHistoryOnSuccess = configuration.historyLevel == .all
-        let root = Execution(run: run, pc: program.entry, input: input, variables: VariableScope(parent: nil), parent: nil, childIndex: 0)
+        let root = Execution(run: run, scheduler: scheduler, pc: program.entry, input: input, variables: VariableScope(parent: nil), parent: nil, childIndex: 0)
         root.record("ExecutionStarted", ("executionStartedEventDetails", [
             "input": .string(input.compactText), "inputDetails": ["truncated": false], "roleArn": .string(identity.roleArn),
         ]))
@@ -311,8 +324,9 @@ public final class Engine: Sendable {
         while true {
             scheduler.runUntilIdle()
             let run = scheduler.run!
-            if let result = run.result {
-                guard !run.reported else { return }
+            if run.hasEnded {
+                // Other strands just stop; the root strand, which set the outcome, reports it.
+                guard scheduler.isRoot, let result = run.result, !run.reported else { return }
                 run.reported = true
                 registry.finish(run, result)
                 // The callback first: waitUntilIdle returns only after every callback has run.

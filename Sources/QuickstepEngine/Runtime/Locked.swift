@@ -30,3 +30,25 @@ final class Locked<State>: @unchecked Sendable {
         return try body(&state)
     }
 }
+
+/// A pthread mutex guarding state kept elsewhere (`Locked<Void>` would place its zero-sized state at the mutex
+/// pointer's address, which ThreadSanitizer then reports as a race between the two).
+final class Lock: @unchecked Sendable {
+    private let mutex: UnsafeMutablePointer<pthread_mutex_t>
+
+    init() {
+        mutex = .allocate(capacity: 1)
+        pthread_mutex_init(mutex, nil)
+    }
+
+    deinit {
+        pthread_mutex_destroy(mutex)
+        mutex.deallocate()
+    }
+
+    func withLock<Result>(_ body: () throws -> Result) rethrows -> Result {
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        return try body()
+    }
+}

@@ -113,7 +113,7 @@ enum PythonJSON {
         for scalar in text.unicodeScalars {
             switch scalar.value {
             case 0x22, 0x5C, 0x08, 0x0C, 0x0A, 0x0D, 0x09: length += 2
-            case 0..<0x20, 0x7F..<0x10000 where scalar.value < 0x20 || scalar.value > 0x7E: length += 6
+            case 0..<0x20, 0x7F..<0x10000: length += 6
             case 0x10000...: length += 12
             default: length += 1
             }

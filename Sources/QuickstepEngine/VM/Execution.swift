@@ -1,5 +1,6 @@
 import QuickstepJSON
 import QuickstepLanguage
+import Synchronization
 
 /// The outcome of an execution, as `DescribeExecution` / `StartSyncExecution` report it.
 public struct ExecutionResult: Sendable {
@@ -32,6 +33,9 @@ public struct ExecutionResult: Sendable {
 /// everything it needs to resume is here, so nothing waits on the stack.
 final class Execution {
     let run: RunState
+    /// The strand that drives this graph: the run's root strand, or one of a Map's or Parallel's strands on
+    /// another worker. Everything that resumes the graph (timers, completions) goes through it.
+    let scheduler: RunScheduler
     var pc: Int
     /// The current state's input as it arrived.
     var rawInput: JSONValue = .null
@@ -63,9 +67,15 @@ final class Execution {
     let parent: Join?
     let childIndex: Int
     var finished = false
+    /// States entered by this branch or iteration (its own children included once they finished); added to the
+    /// owner's count when it finishes. The top-level graph counts in ``RunState/transitions``.
+    var transitions = 0
+    /// Numbers this graph's asynchronous invocations, so a late completion is recognised as stale.
+    var invocationCounter = 0
 
-    init(run: RunState, pc: Int, input: JSONValue, variables: VariableScope, parent: Join?, childIndex: Int) {
+    init(run: RunState, scheduler: RunScheduler, pc: Int, input: JSONValue, variables: VariableScope, parent: Join?, childIndex: Int) {
         self.run = run
+        self.scheduler = scheduler
         self.pc = pc
         value = input
         self.variables = variables
@@ -75,7 +85,7 @@ final class Execution {
 
     /// Whether the work is moot: the whole run ended, or a sibling's failure cancelled the join.
     var isCancelled: Bool {
-        run.result != nil || (parent.map { $0.isCancelled || $0.owner.isCancelled } ?? false)
+        run.hasEnded || (parent.map { $0.isCancelled || $0.owner.isCancelled } ?? false)
     }
 
     var stateName: String { state >= 0 ? run.program.tables.states[state].name : "" }
@@ -116,7 +126,15 @@ final class Join {
     let owner: Execution
     var results: [JSONValue?]
     var remaining: Int
-    var isCancelled = false
+    /// Set by the owner's strand when a child's failure ends the join; read by children on other strands.
+    private let cancelled = Atomic<Bool>(false)
+    var isCancelled: Bool {
+        get { cancelled.load(ordering: .acquiring) }
+        set { cancelled.store(newValue, ordering: .releasing) }
+    }
+    /// The strands the children are spread over; the first is the owner's. More than one only on a worker pool
+    /// with workers to spare (``RunHost/fanOutWidth(children:)``).
+    var strands: [RunScheduler] = []
     /// Children not started yet (Map with MaxConcurrency), in order.
     var waiting: [Execution] = []
     var running = 0
@@ -138,19 +156,32 @@ final class Join {
 }
 
 /// What every graph of one execution shares: the program, the handlers, the history, the clock, the outcome.
+///
+/// Thread safety: the outcome and the top-level transition count are written only by the root strand. Once the
+/// run's children spread over several strands (``markSpread()``, called before the second strand exists), the
+/// history and the mock attempts are guarded by ``sharedLock``.
 final class RunState {
     let program: Program
     let identity: ExecutionIdentity
     let handlers: TaskHandlerRegistry
     let history: History
+    /// The root strand (the top-level graph's).
     let scheduler: RunScheduler
-    var result: ExecutionResult?
+    /// The outcome; written once, by the root strand.
+    var result: ExecutionResult? {
+        didSet { if result != nil { ended.store(true, ordering: .releasing) } }
+    }
+    private let ended = Atomic<Bool>(false)
+    /// Whether the outcome is known; safe from any strand.
+    var hasEnded: Bool { ended.load(ordering: .acquiring) }
+    /// Guards the history and the mock attempts once the run spans several strands.
+    private(set) var sharedLock: Lock?
     var mocks: MockedTestCase?
     /// Engine runs: where callback tasks' tokens are opened, for Engine.sendTaskSuccess and friends.
     var tokenBook: TaskTokenBook?
     /// When the execution times out (engine runs; milliseconds since the epoch).
     var deadline: Int64?
-    /// States entered so far, branches and iterations included.
+    /// States entered so far, branches and iterations included (theirs are added as they finish).
     var transitions = 0
     /// Engine runs: called once with the outcome.
     var onCompletion: (@Sendable (ExecutionResult) -> Void)?
@@ -159,8 +190,6 @@ final class RunState {
     var keepsHistoryOnSuccess = true
     /// How many times each mocked state has invoked its task.
     var mockAttempts: [String: Int] = [:]
-    /// Numbers asynchronous invocations, so a late completion is recognised as stale.
-    var invocationCounter = 0
 
     /// Whether states record when they were entered (for `$$.State.EnteredTime` and history timestamps).
     let needsStateTimes: Bool
@@ -172,5 +201,19 @@ final class RunState {
         self.handlers = handlers
         self.history = history
         self.scheduler = scheduler
+    }
+
+    /// Called before a run's children first go to a second strand: from then on the shared parts are locked.
+    func markSpread() {
+        guard sharedLock == nil else { return }
+        let lock = Lock()
+        sharedLock = lock
+        history.lock = lock
+    }
+
+    /// Runs `body` under the shared lock when the run spans several strands.
+    func withShared<Result>(_ body: () -> Result) -> Result {
+        guard let sharedLock else { return body() }
+        return sharedLock.withLock { body() }
     }
 }

@@ -33,13 +33,19 @@ protocol RunHost: AnyObject, Sendable {
     func addTimer(due: Int64, for scheduler: RunScheduler, _ action: RunScheduler.TimerAction)
     /// The run has new messages: make sure some thread drives it soon.
     func wake(_ scheduler: RunScheduler)
+    /// How many strands (workers) a Map or Parallel with `children` children should spread over now; 1 keeps
+    /// them on the owner's strand.
+    func fanOutWidth(children: Int) -> Int
 }
 
-/// The scheduling state of one execution (the top-level graph and all its branches and iterations): a ready
-/// queue of graphs, and an inbox for everything that arrives from elsewhere (handler completions and heartbeats,
-/// timers, stop requests).
+/// A strand: the unit the workers schedule. An execution starts with one (the root strand, which drives the
+/// top-level graph and, by default, all its branches and iterations); a Map or Parallel may spread its children
+/// over more strands so that other workers run them (``RunHost/fanOutWidth(children:)``). A strand has a ready
+/// queue of graphs and an inbox for everything that arrives from elsewhere (handler completions and heartbeats,
+/// timers, children finished on other strands, stop requests).
 ///
-/// At most one thread drives a run at a time, so the VM needs no locks; other threads only touch the locked inbox.
+/// At most one thread drives a strand at a time, so the VM needs no locks; other threads only touch the locked
+/// inbox. What strands of one run share is described on ``RunState``.
 final class RunScheduler: @unchecked Sendable {
     enum TimerAction {
         case resume(Execution)
@@ -53,6 +59,10 @@ final class RunScheduler: @unchecked Sendable {
         case task(Execution, invocation: Int, TaskMessage)
         case timer(TimerAction)
         case stop(error: String?, cause: String?)
+        /// A branch or iteration to run on this strand.
+        case start(Execution)
+        /// A branch or iteration of a join owned here ended on another strand.
+        case childFinished(Execution, Result<JSONValue, ExecutionFailure>)
     }
 
     let host: any RunHost
@@ -63,12 +73,26 @@ final class RunScheduler: @unchecked Sendable {
     var outstandingTasks = 0
     /// Whether a thread drives the run or has it queued (pool hosts); guards against driving it twice at once.
     let isScheduled = Atomic<Bool>(false)
-    /// The run this scheduler drives; set once, before the first message.
+    /// The run this strand belongs to; set once, before the first message. The root strand does not retain it
+    /// (the run holds the root strand); other strands do, through ``retainedRun``.
     unowned(unsafe) var run: RunState!
+    private let retainedRun: RunState?
 
+    /// A run's root strand.
     init(host: any RunHost) {
         self.host = host
+        retainedRun = nil
     }
+
+    /// Another strand of the run `parent` belongs to.
+    init(childOf parent: RunScheduler) {
+        host = parent.host
+        retainedRun = parent.run
+        run = parent.run
+    }
+
+    /// Whether this is the run's root strand, which drives the top-level graph and reports the outcome.
+    var isRoot: Bool { retainedRun == nil }
 
     func now() -> Int64 { host.now() }
 
@@ -96,7 +120,7 @@ final class RunScheduler: @unchecked Sendable {
 
     /// Runs ready graphs and handles messages until there is nothing left to do now.
     func runUntilIdle() {
-        while run.result == nil {
+        while !run.hasEnded {
             if readyHead < ready.count {
                 let execution = ready[readyHead]
                 readyHead += 1
@@ -134,6 +158,10 @@ final class RunScheduler: @unchecked Sendable {
             VM.timeOut(run)
         case .stop(let error, let cause):
             VM.abort(run, error: error, cause: cause)
+        case .start(let execution):
+            enqueue(execution)
+        case .childFinished(let child, let outcome):
+            VM.childFinished(child, join: child.parent!, outcome)
         }
     }
 
@@ -154,7 +182,7 @@ final class CallerHost: RunHost, @unchecked Sendable {
     }
 
     let mode: ClockMode
-    private let lock = Locked(())
+    private let lock = Lock()
     private var timers: [Timer] = []
     private var sequence = 0
     private var virtualNow: Int64
@@ -166,11 +194,11 @@ final class CallerHost: RunHost, @unchecked Sendable {
     }
 
     func now() -> Int64 {
-        mode == .virtual ? lock.withLock { _ in virtualNow } : RunScheduler.wallClockMilliseconds()
+        mode == .virtual ? lock.withLock { virtualNow } : RunScheduler.wallClockMilliseconds()
     }
 
     func addTimer(due: Int64, for scheduler: RunScheduler, _ action: RunScheduler.TimerAction) {
-        lock.withLock { _ in
+        lock.withLock {
             sequence += 1
             let timer = Timer(due: due, sequence: sequence, action: action)
             let position = timers.firstIndex { ($0.due, $0.sequence) > (timer.due, timer.sequence) } ?? timers.count
@@ -182,6 +210,9 @@ final class CallerHost: RunHost, @unchecked Sendable {
         signal.signal()
     }
 
+    /// One thread: children stay on the run's strand.
+    func fanOutWidth(children: Int) -> Int { 1 }
+
     /// Drives the run until it has a result.
     func drive(_ scheduler: RunScheduler) {
         let run = scheduler.run!
@@ -189,9 +220,9 @@ final class CallerHost: RunHost, @unchecked Sendable {
             scheduler.runUntilIdle()
             guard run.result == nil else { return }
             if scheduler.hasMessages { continue }
-            let next: Timer? = lock.withLock { _ in timers.first }
+            let next: Timer? = lock.withLock { timers.first }
             if let next, mode == .virtual || next.due <= now() {
-                lock.withLock { _ in
+                lock.withLock {
                     timers.removeFirst()
                     if mode == .virtual { virtualNow = max(virtualNow, next.due) }
                 }

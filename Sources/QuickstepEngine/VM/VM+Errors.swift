@@ -20,7 +20,7 @@ extension VM {
                 execution.value = execution.rawInput
                 execution.pc = compiled.retryPC
                 if compiled.issuesTaskToken { execution.taskToken = TaskTokens.make() }
-                execution.run.scheduler.schedule(after: retryDelay(retrier, attempt: execution.retryAttempts[position]),
+                execution.scheduler.schedule(after: retryDelay(retrier, attempt: execution.retryAttempts[position]),
                                                  .resume(execution))
                 return false
             }

@@ -8,14 +8,35 @@ extension VM {
         execution.record("ParallelStateStarted")
         let join = Join(owner: execution, count: branches.count, maxConcurrency: 0, isMap: false,
                         toleratedCount: nil, toleratedPercentage: nil)
+        spread(join, children: branches.count)
         for (position, entry) in branches.enumerated() {
-            let child = Execution(run: execution.run, pc: entry, input: execution.value,
-                                  variables: VariableScope(parent: execution.variables), parent: join, childIndex: position)
+            let child = Execution(run: execution.run, scheduler: join.strands[position % join.strands.count], pc: entry,
+                                  input: execution.value, variables: VariableScope(parent: execution.variables),
+                                  parent: join, childIndex: position)
             child.lastEventId = execution.lastEventId
             join.running += 1
-            execution.run.scheduler.enqueue(child)
+            start(child, join: join)
         }
         return true
+    }
+
+    /// Chooses the strands a join's children run on: the owner's own, plus one per worker the host can spare.
+    private static func spread(_ join: Join, children: Int) {
+        let owner = join.owner
+        let width = max(1, min(children, owner.scheduler.host.fanOutWidth(children: children)))
+        join.strands = [owner.scheduler]
+        guard width > 1 else { return }
+        owner.run.markSpread()
+        for _ in 1..<width { join.strands.append(RunScheduler(childOf: owner.scheduler)) }
+    }
+
+    /// Queues a child on its strand: directly on the owner's, through the inbox on another (it may be running).
+    private static func start(_ child: Execution, join: Join) {
+        if child.scheduler === join.owner.scheduler {
+            child.scheduler.enqueue(child)
+        } else {
+            child.scheduler.post(.start(child))
+        }
     }
 
     /// Starts one iteration per item (up to MaxConcurrency at once); parks the execution until they finish.
@@ -60,9 +81,11 @@ extension VM {
         }
         let join = Join(owner: execution, count: items.count, maxConcurrency: maxConcurrency, isMap: true,
                         toleratedCount: toleratedCount, toleratedPercentage: toleratedPercentage)
+        spread(join, children: maxConcurrency == 0 ? items.count : min(maxConcurrency, items.count))
         for (position, input) in inputs.enumerated() {
-            let child = Execution(run: execution.run, pc: map.processorEntry, input: input,
-                                  variables: VariableScope(parent: execution.variables), parent: join, childIndex: position)
+            let child = Execution(run: execution.run, scheduler: join.strands[position % join.strands.count],
+                                  pc: map.processorEntry, input: input, variables: VariableScope(parent: execution.variables),
+                                  parent: join, childIndex: position)
             join.waiting.append(child)
         }
         join.waiting.reverse()
@@ -80,13 +103,14 @@ extension VM {
                 "name": .string(owner.stateName), "index": .int(Int64(child.childIndex)),
             ]))
             child.lastEventId = owner.lastEventId
-            owner.run.scheduler.enqueue(child)
+            start(child, join: join)
         }
     }
 
     /// A branch or iteration ended: store its output, or fail the join; resume the owner when all are done.
     static func childFinished(_ child: Execution, join: Join, _ outcome: Result<JSONValue, ExecutionFailure>) {
         let owner = join.owner
+        if owner.parent == nil { owner.run.transitions += child.transitions } else { owner.transitions += child.transitions }
         guard !join.isCancelled, !owner.finished else { return }
         join.running -= 1
         join.remaining -= 1
@@ -114,7 +138,7 @@ extension VM {
                     ? ExecutionFailure(error: ErrorName.exceedToleratedFailureThreshold,
                                        cause: "The specified tolerated failure threshold was exceeded")
                     : failure
-                owner.run.scheduler.enqueue(owner)
+                owner.scheduler.enqueue(owner)
                 return
             }
             join.results[child.childIndex] = .null
@@ -123,7 +147,7 @@ extension VM {
             owner.record(join.isMap ? "MapStateSucceeded" : "ParallelStateSucceeded")
             owner.value = .array(join.results.map { $0 ?? .null })
             owner.pc += 1
-            owner.run.scheduler.enqueue(owner)
+            owner.scheduler.enqueue(owner)
         } else if join.isMap {
             launch(join)
         }

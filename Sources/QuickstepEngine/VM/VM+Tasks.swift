@@ -21,8 +21,10 @@ extension VM {
         let heartbeat = try seconds(task.heartbeatSeconds, field: "HeartbeatSecondsPath", execution)
         recordScheduled(execution, resource: resource, input: execution.value, timeout: timeout)
         if let mocks = run.mocks, mocks.mocks(execution.stateName) {
-            let attempt = run.mockAttempts[execution.stateName, default: 0]
-            run.mockAttempts[execution.stateName] = attempt + 1
+            let attempt = run.withShared {
+                defer { run.mockAttempts[execution.stateName, default: 0] += 1 }
+                return run.mockAttempts[execution.stateName, default: 0]
+            }
             switch mocks.response(state: execution.stateName, attempt: attempt)! {
             case .success(let output):
                 // A mocked Return is the service's own result: no Invoke wrapping.
@@ -57,9 +59,9 @@ extension VM {
             return false
         }
         // From here the execution parks: an asynchronous handler, or a callback task waiting for its token.
-        run.invocationCounter += 1
-        let invocationId = run.invocationCounter
-        let scheduler = run.scheduler
+        execution.invocationCounter += 1
+        let invocationId = execution.invocationCounter
+        let scheduler = execution.scheduler
         let box = UncheckedBox(execution)
         let completion = TaskCompletion { message in scheduler.post(.task(box.value, invocation: invocationId, message)) }
         if waitsForToken, case .synchronous(let body)? = handler {
@@ -121,14 +123,14 @@ extension VM {
             }
             execution.pendingFailure = failure
         }
-        execution.run.scheduler.enqueue(execution)
+        execution.scheduler.enqueue(execution)
     }
 
     /// A heartbeat for the pending invocation: the heartbeat clock starts again.
     static func heartbeat(_ execution: Execution, invocation: Int) {
         guard execution.pendingTask == invocation, !execution.finished, let seconds = execution.heartbeatSeconds else { return }
         execution.heartbeatGeneration += 1
-        execution.run.scheduler.schedule(after: Int64(seconds) * 1000, .heartbeatTimeout(
+        execution.scheduler.schedule(after: Int64(seconds) * 1000, .heartbeatTimeout(
             execution, invocation: invocation, generation: execution.heartbeatGeneration))
     }
 

@@ -87,7 +87,7 @@ enum VM {
 
     static func enter(_ state: Int, _ execution: Execution) {
         let compiled = execution.run.program.tables.states[state]
-        execution.run.transitions += 1
+        if execution.parent == nil { execution.run.transitions += 1 } else { execution.transitions += 1 }
         execution.state = state
         execution.rawInput = execution.value
         execution.retryAttempts.removeAll(keepingCapacity: true)
@@ -95,7 +95,7 @@ enum VM {
         execution.retryCount = 0
         execution.taskToken = compiled.issuesTaskToken ? TaskTokens.make() : nil
         execution.pendingAssignments.removeAll()
-        if execution.run.needsStateTimes { execution.stateEnteredTime = execution.run.scheduler.now() }
+        if execution.run.needsStateTimes { execution.stateEnteredTime = execution.scheduler.now() }
         let input = execution.value
         execution.stateEnteredEventId = execution.record("\(compiled.typeName)StateEntered", ("stateEnteredEventDetails", [
             "name": .string(compiled.name), "input": .string(input.compactText), "inputDetails": ["truncated": false],
@@ -155,9 +155,9 @@ enum VM {
             milliseconds = try Int64(waitSeconds(seconds, execution)) * 1000
         case .timestamp(let timestamp):
             let instant = try waitTimestamp(timestamp, execution)
-            milliseconds = instant.secondsSinceEpoch * 1000 + Int64(instant.nanoseconds / 1_000_000) - execution.run.scheduler.now()
+            milliseconds = instant.secondsSinceEpoch * 1000 + Int64(instant.nanoseconds / 1_000_000) - execution.scheduler.now()
         }
-        execution.run.scheduler.schedule(after: milliseconds, .resume(execution))
+        execution.scheduler.schedule(after: milliseconds, .resume(execution))
     }
 
     private static func waitSeconds(_ seconds: DynamicValue<Int>, _ execution: Execution) throws(ExecutionFailure) -> Int {
@@ -260,7 +260,11 @@ enum VM {
             }
             return
         }
-        childFinished(execution, join: join, outcome)
+        if execution.scheduler === join.owner.scheduler {
+            childFinished(execution, join: join, outcome)
+        } else {
+            join.owner.scheduler.post(.childFinished(execution, outcome))
+        }
     }
 
     /// StopExecution: the run ends ABORTED, whatever it was doing.
@@ -269,13 +273,13 @@ enum VM {
         var details: JSONObject = [:]
         if let error { details["error"] = .string(error) }
         if let cause { details["cause"] = .string(cause) }
-        run.history.record("ExecutionAborted", previous: run.history.nextId - 1, details: ("executionAbortedEventDetails", details))
+        run.history.record("ExecutionAborted", previous: nil, details: ("executionAbortedEventDetails", details))
         run.result = ExecutionResult(status: .aborted, output: nil, error: error, cause: cause, history: run.history.events)
     }
 
     static func timeOut(_ run: RunState) {
         guard run.result == nil else { return }
-        run.history.record("ExecutionTimedOut", previous: run.history.nextId - 1, details: ("executionTimedOutEventDetails", [
+        run.history.record("ExecutionTimedOut", previous: nil, details: ("executionTimedOutEventDetails", [
             "error": .string(ErrorName.timeout), "cause": "The execution timed out.",
         ]))
         run.result = ExecutionResult(status: .timedOut, output: nil, error: ErrorName.timeout,

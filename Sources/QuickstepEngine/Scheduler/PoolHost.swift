@@ -3,10 +3,20 @@
 final class PoolHost: RunHost {
     let timers: TimerService
     let pool: WorkerPool
+    let fanOut: EngineConfiguration.FanOut
 
-    init(timers: TimerService, pool: WorkerPool) {
+    init(timers: TimerService, pool: WorkerPool, fanOut: EngineConfiguration.FanOut) {
         self.timers = timers
         self.pool = pool
+        self.fanOut = fanOut
+    }
+
+    func fanOutWidth(children: Int) -> Int {
+        switch fanOut {
+        case .never: 1
+        case .always: pool.workerCount
+        case .whenIdle: 1 + pool.idleWorkers
+        }
     }
 
     func now() -> Int64 { RunScheduler.wallClockMilliseconds() }

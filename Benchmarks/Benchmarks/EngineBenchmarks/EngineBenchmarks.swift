@@ -1,0 +1,92 @@
+import Benchmark
+import Foundation
+import QuickstepEngine
+import QuickstepJSON
+import QuickstepLanguage
+
+// The engine on the five benchmark workloads (Tests/Workloads): loading and compiling each definition, one
+// synchronous execution of each (StartSyncExecution: inline on the caller's thread when it never parks), and
+// throughput with one worker and with every worker (each benchmark iteration is one execution; a batch of 1,000
+// runs at once). mallocCountTotal per iteration is then mallocs per execution.
+//
+// Thresholds: `swift package benchmark thresholds check` compares a run with Thresholds/ (p50 and p90 within
+// the tolerances below); `swift package --allow-writing-to-package-directory benchmark thresholds update` renews them.
+
+let benchmarks: @Sendable () -> Void = {
+    let timeTolerance = BenchmarkThresholds(relative: [.p50: 25, .p90: 35])
+    let mallocTolerance = BenchmarkThresholds(relative: [.p50: 5, .p90: 10], absolute: [.p50: 2, .p90: 4])
+    Benchmark.defaultConfiguration = .init(
+        metrics: [.wallClock, .throughput, .mallocCountTotal, .peakMemoryResident],
+        maxDuration: .seconds(2),
+        maxIterations: 100_000,
+        thresholds: [.wallClock: timeTolerance, .mallocCountTotal: mallocTolerance]
+    )
+
+    for workload in Workload.all {
+        Benchmark("load and compile: \(workload.name)") { benchmark in
+            for _ in benchmark.scaledIterations {
+                blackHole(Program(try StateMachine(definition: workload.definition)))
+            }
+        }
+
+        Benchmark("sync execution: \(workload.name)") { benchmark, engine in
+            for _ in benchmark.scaledIterations {
+                blackHole(try engine.startSyncExecution(stateMachine: workload.name, input: workload.input))
+            }
+        } setup: {
+            workload.engine(workers: EngineConfiguration.processorCount)
+        } teardown: { engine in
+            engine.shutdown()
+        }
+
+        for workers in Set([1, EngineConfiguration.processorCount]).sorted() {
+            Benchmark(
+                "throughput, \(workers) worker\(workers == 1 ? "" : "s"): \(workload.name)",
+                configuration: .init(scalingFactor: .kilo)
+            ) { benchmark, engine in
+                // One iteration = one execution; all of a batch are started at once, then awaited.
+                for _ in benchmark.scaledIterations {
+                    try engine.startExecution(stateMachine: workload.name, input: workload.input)
+                }
+                engine.waitUntilIdle()
+            } setup: {
+                workload.engine(workers: workers)
+            } teardown: { engine in
+                engine.shutdown()
+            }
+        }
+    }
+}
+
+/// A benchmark workload from Tests/Workloads: definition, input, and mocks where it has them.
+struct Workload: Sendable {
+    var name: String
+    var definition: String
+    var input: JSONValue
+    var mocks: MockedTestCase?
+
+    static let directory = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().appendingPathComponent("../../../Tests/Workloads").standardized
+
+    static let all: [Workload] = ["pass_chain_10", "choice_heavy", "parallel_4x3", "map_100x3", "order_processing"].map(load)
+
+    static func load(_ name: String) -> Workload {
+        func read(_ file: String) -> String? {
+            try? String(contentsOf: directory.appendingPathComponent(file), encoding: .utf8)
+        }
+        guard let definition = read("\(name).json"), let inputText = read("\(name).input.json") else {
+            fatalError("missing workload \(name) in \(directory.path)")
+        }
+        var mocks: MockedTestCase?
+        if let mockText = read("\(name).mock.json") {
+            mocks = try! MockConfiguration(try JSONParser.parse(mockText)).testCase(stateMachine: name, testCase: "HappyPath")
+        }
+        return Workload(name: name, definition: definition, input: try! JSONParser.parse(inputText), mocks: mocks)
+    }
+
+    func engine(workers: Int) -> Engine {
+        let engine = Engine(configuration: EngineConfiguration(workers: workers))
+        engine.register(Program(try! StateMachine(definition: definition)), name: name, mocks: mocks)
+        return engine
+    }
+}

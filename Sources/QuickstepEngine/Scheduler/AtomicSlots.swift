@@ -1,0 +1,39 @@
+import Atomics
+
+/// A fixed array of atomic words, one allocation, for the lock-free queues' slots.
+///
+/// Objects travel through the slots as retained opaque pointers (`Unmanaged`): whoever takes an element out
+/// takes over the reference, so a slot never holds a reference that two threads think they own.
+struct AtomicSlots: @unchecked Sendable {
+    private let words: UnsafeMutablePointer<UnsafeAtomic<Int>.Storage>
+    let count: Int
+
+    init(count: Int, initialValue: (Int) -> Int = { _ in 0 }) {
+        self.count = count
+        words = .allocate(capacity: count)
+        for index in 0..<count { (words + index).initialize(to: UnsafeAtomic<Int>.Storage(initialValue(index))) }
+    }
+
+    /// Frees the slots; the caller guarantees no thread uses them any more.
+    func deallocate() {
+        words.deinitialize(count: count)
+        words.deallocate()
+    }
+
+    @inline(__always)
+    subscript(_ index: Int) -> UnsafeAtomic<Int> {
+        UnsafeAtomic(at: words + index)
+    }
+
+    /// The bits of a retained reference, for a slot.
+    @inline(__always)
+    static func retainedBits<Element: AnyObject>(_ element: Element) -> Int {
+        Int(bitPattern: Unmanaged.passRetained(element).toOpaque())
+    }
+
+    /// The reference whose bits a slot held; the caller takes over the retain.
+    @inline(__always)
+    static func takeRetained<Element: AnyObject>(_ bits: Int, as type: Element.Type) -> Element {
+        Unmanaged<Element>.fromOpaque(UnsafeRawPointer(bitPattern: bits)!).takeRetainedValue()
+    }
+}

@@ -1,0 +1,150 @@
+import Atomics
+import Dispatch
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A fixed set of long-lived workers on Dispatch (one per core by default) that drive runs.
+///
+/// Each worker owns a ``WorkStealingDeque``: runs woken on a worker (a child strand of a Map, a run resumed by a
+/// completion the worker delivered, an execution started from a completion callback) go there, LIFO. Runs from
+/// other threads go through the shared ``InjectionQueue``. A worker looks at its own deque, then the injection
+/// queue, then steals from the others, spins briefly, and parks (``Parker``). No lock is taken on any of these
+/// paths. A run is driven by one worker at a time (``RunScheduler/isScheduled``), so the VM itself needs no locks.
+final class WorkerPool: Sendable {
+    /// One worker's deque, found from the worker's thread through a thread-local pointer.
+    final class Worker: Sendable {
+        /// Which pool the worker belongs to (several engines may share a process).
+        let pool: ObjectIdentifier
+        let index: Int
+        let deque = WorkStealingDeque<RunScheduler>(capacity: 4096)
+
+        init(pool: ObjectIdentifier, index: Int) {
+            self.pool = pool
+            self.index = index
+        }
+    }
+
+    private final class Identity: Sendable {}
+
+    private let identity = Identity()
+    private let workers: [Worker]
+    private let injection = InjectionQueue<RunScheduler>(capacity: 65_536)
+    private let parker = Parker()
+    private let stopping = ManagedAtomic<Bool>(false)
+    /// Workers that found nothing to do (spinning or parked); updated only when a worker changes between busy
+    /// and idle, so a busy pool does not touch it.
+    private let idle = ManagedAtomic<Int>(0)
+    private let finished = DispatchGroup()
+    private let drive: @Sendable (RunScheduler) -> Void
+    let workerCount: Int
+
+    /// How many times an idle worker looks for work again before it parks.
+    private static let spinsBeforeParking = 64
+
+    /// Starts `workers` workers; `drive` is called for every run a worker takes.
+    init(workers: Int, drive: @escaping @Sendable (RunScheduler) -> Void) {
+        workerCount = max(1, workers)
+        self.drive = drive
+        let pool = ObjectIdentifier(identity)
+        self.workers = (0..<workerCount).map { Worker(pool: pool, index: $0) }
+        for worker in self.workers {
+            finished.enter()
+            // A serial queue per worker: each gets a thread of its own (serial queues use Dispatch's
+            // overcommitting pool), whereas one concurrent queue would run only as many workers as there are cores.
+            DispatchQueue(label: "quickstep.worker.\(worker.index)", qos: .userInitiated).async { [self] in
+                defer { finished.leave() }
+                WorkerPool.setCurrent(worker)
+                defer { WorkerPool.setCurrent(nil) }
+                work(as: worker)
+            }
+        }
+    }
+
+    private func work(as worker: Worker) {
+        var idleRounds = 0
+        var isIdle = false
+        defer { if isIdle { idle.wrappingDecrement(ordering: .relaxed) } }
+        while true {
+            if let run = next(for: worker) {
+                if isIdle {
+                    isIdle = false
+                    idle.wrappingDecrement(ordering: .relaxed)
+                }
+                idleRounds = 0
+                drive(run)
+                continue
+            }
+            if stopping.load(ordering: .relaxed) { return }
+            if !isIdle {
+                isIdle = true
+                idle.wrappingIncrement(ordering: .relaxed)
+            }
+            idleRounds += 1
+            if idleRounds < Self.spinsBeforeParking {
+                if idleRounds > Self.spinsBeforeParking / 2 { sched_yield() }
+                continue
+            }
+            idleRounds = 0
+            parker.park { hasWork || stopping.load(ordering: .relaxed) }
+        }
+    }
+
+    /// The worker's own newest run, else the oldest injected, else one stolen from another worker.
+    private func next(for worker: Worker) -> RunScheduler? {
+        if let run = worker.deque.pop() { return run }
+        if let run = injection.dequeue() { return run }
+        let count = workers.count
+        guard count > 1 else { return nil }
+        for offset in 1..<count {
+            if let run = workers[(worker.index + offset) % count].deque.steal() { return run }
+        }
+        return nil
+    }
+
+    private var hasWork: Bool {
+        injection.hasElements || workers.contains { $0.deque.hasElements }
+    }
+
+    /// How many workers are looking for work or parked for want of it (a snapshot).
+    var idleWorkers: Int { idle.load(ordering: .relaxed) }
+
+    /// Queues a run; safe from any thread. On one of this pool's workers it goes to that worker's deque.
+    func submit(_ scheduler: RunScheduler) {
+        if let worker = WorkerPool.current, worker.pool == ObjectIdentifier(identity), worker.deque.push(scheduler) {
+            // Idle workers may steal it.
+            parker.wakeOne()
+            return
+        }
+        injection.enqueue(scheduler)
+        parker.wakeOne()
+    }
+
+    /// Stops the workers after the runs they are driving; queued runs are left undriven.
+    func shutdown() {
+        stopping.store(true, ordering: .sequentiallyConsistent)
+        parker.release(workerCount)
+        finished.wait()
+    }
+
+    // MARK: The current worker
+
+    private static let currentKey: pthread_key_t = {
+        var key = pthread_key_t()
+        pthread_key_create(&key, nil)
+        return key
+    }()
+
+    /// The pool worker running on this thread, if any.
+    static var current: Worker? {
+        guard let pointer = pthread_getspecific(currentKey) else { return nil }
+        return Unmanaged<Worker>.fromOpaque(pointer).takeUnretainedValue()
+    }
+
+    private static func setCurrent(_ worker: Worker?) {
+        pthread_setspecific(currentKey, worker.map { Unmanaged.passUnretained($0).toOpaque() })
+    }
+}
