@@ -51,36 +51,29 @@ struct BenchCommand: ParsableCommand {
         engine.handlers.registerBuiltIns()
         engine.register(Program(loaded.machine), name: machineName, mocks: loaded.mocks)
 
-        let inFlight = DispatchSemaphore(value: concurrency)
-        let latencies = Mutex(Histogram<UInt64>(highestTrackableValue: 60_000_000_000, numberOfSignificantValueDigits: .three))
+        let driver = BenchDriver(
+            engine: engine, machineName: machineName, input: inputValue, executions: executions,
+            deadline: duration.map { DispatchTime.now().uptimeNanoseconds + UInt64($0 * 1e9) })
         let progress = ProgressLine(enabled: !json && isatty(STDOUT_FILENO) != 0, total: executions)
         let start = DispatchTime.now().uptimeNanoseconds
-        let deadline = duration.map { start + UInt64($0 * 1e9) }
-        var issued = 0
-        while issued < executions {
-            if let deadline, DispatchTime.now().uptimeNanoseconds >= deadline { break }
-            inFlight.wait()
-            let began = DispatchTime.now().uptimeNanoseconds
-            do {
-                try engine.startExecution(stateMachine: machineName, input: inputValue) { _ in
-                    let elapsed = DispatchTime.now().uptimeNanoseconds - began
-                    latencies.withLock { _ = $0.record(elapsed) }
-                    inFlight.signal()
-                }
-            } catch {
-                printError("\(error)")
-                throw ExitCode(2)
-            }
-            issued += 1
+        // --concurrency chains: each completion starts the chain's next execution from the worker that finished
+        // it, so the engine, not a driving thread, sets the pace.
+        for _ in 0..<min(concurrency, executions) { driver.startNext() }
+        while !driver.isDone {
             progress.update(engine.counters)
+            usleep(progress.enabled ? 100_000 : 10_000)
         }
         engine.waitUntilIdle()
+        if let failure = driver.startFailure {
+            printError(failure)
+            throw ExitCode(2)
+        }
+        let issued = driver.issued
+        let latencies = driver.mergedLatencies()
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         progress.finish()
         let counters = engine.counters
-        let (p50, p99, p999) = latencies.withLock { histogram in
-            (histogram.valueAtPercentile(50), histogram.valueAtPercentile(99), histogram.valueAtPercentile(99.9))
-        }
+        let (p50, p99, p999) = (latencies.valueAtPercentile(50), latencies.valueAtPercentile(99), latencies.valueAtPercentile(99.9))
         let report = BenchReport(
             executions: issued, counters: counters, seconds: seconds, p50: Double(p50) / 1000, p99: Double(p99) / 1000,
             p999: Double(p999) / 1000, peakRSSBytes: PeakMemory.residentBytes(), workers: workers, concurrency: concurrency)
@@ -90,6 +83,73 @@ struct BenchCommand: ParsableCommand {
             printError("unaccounted executions: started \(counters.started), finished \(accounted), issued \(issued)")
             throw ExitCode(1)
         }
+    }
+}
+
+/// Starts executions until `executions` have been issued (or the deadline passed) and records each one's latency.
+/// Latencies go to one of several histograms, chosen by the execution's number, so that workers finishing
+/// executions at the same moment rarely wait for each other.
+final class BenchDriver: Sendable {
+    private let engine: Engine
+    private let machineName: String
+    private let input: JSONValue
+    private let executions: Int
+    private let deadline: UInt64?
+    private let issuedCount = Atomic<Int>(0)
+    private let finishedCount = Atomic<Int>(0)
+    private let failure = Mutex<String?>(nil)
+    private let histograms: [LatencyHistogram]
+
+    init(engine: Engine, machineName: String, input: JSONValue, executions: Int, deadline: UInt64?) {
+        self.engine = engine
+        self.machineName = machineName
+        self.input = input
+        self.executions = executions
+        self.deadline = deadline
+        histograms = (0..<16).map { _ in LatencyHistogram() }
+    }
+
+    var issued: Int { min(issuedCount.load(ordering: .acquiring), executions) }
+    var isDone: Bool { finishedCount.load(ordering: .acquiring) >= issued && (issued == executions || pastDeadline || startFailure != nil) }
+    var startFailure: String? { failure.withLock { $0 } }
+    private var pastDeadline: Bool { deadline.map { DispatchTime.now().uptimeNanoseconds >= $0 } ?? false }
+
+    /// Starts the next execution, unless all are issued or time is up.
+    func startNext() {
+        guard !pastDeadline else { return }
+        let number = issuedCount.add(1, ordering: .relaxed).oldValue
+        guard number < executions else { return }
+        let began = DispatchTime.now().uptimeNanoseconds
+        do {
+            try engine.startExecution(stateMachine: machineName, input: input) { [self] _ in
+                let elapsed = DispatchTime.now().uptimeNanoseconds - began
+                histograms[number & 15].record(elapsed)
+                finishedCount.add(1, ordering: .releasing)
+                startNext()
+            }
+        } catch {
+            failure.withLock { $0 = "\(error)" }
+            issuedCount.subtract(1, ordering: .relaxed)
+        }
+    }
+
+    func mergedLatencies() -> Histogram<UInt64> {
+        var merged = LatencyHistogram.empty()
+        for histogram in histograms { histogram.values.withLock { merged.add($0) } }
+        return merged
+    }
+}
+
+/// Nanosecond latencies up to a minute, three significant digits, behind a lock.
+final class LatencyHistogram: Sendable {
+    let values = Mutex(LatencyHistogram.empty())
+
+    static func empty() -> Histogram<UInt64> {
+        Histogram<UInt64>(highestTrackableValue: 60_000_000_000, numberOfSignificantValueDigits: .three)
+    }
+
+    func record(_ nanoseconds: UInt64) {
+        values.withLock { _ = $0.record(nanoseconds) }
     }
 }
 

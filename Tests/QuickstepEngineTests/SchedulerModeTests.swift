@@ -203,7 +203,9 @@ struct SchedulerMode: CustomTestStringConvertible, Sendable {
 /// Where iterations run: spread over the workers, or kept on the execution's worker.
 @Suite struct FanOutTests {
     /// Runs a Map of 40 iterations that each block their thread for a millisecond; returns the threads used.
-    func threadsUsed(workers: Int, fanOut: EngineConfiguration.FanOut) throws -> Int {
+    /// With `awaitSecondThread`, the first iteration on a thread waits (up to 5 s) until another thread has run
+    /// one too, so a loaded machine that is slow to schedule the second worker cannot make the test flaky.
+    func threadsUsed(workers: Int, fanOut: EngineConfiguration.FanOut, awaitSecondThread: Bool) throws -> Int {
         var configuration = EngineConfiguration(workers: workers)
         configuration.fanOut = fanOut
         let engine = Engine(configuration: configuration)
@@ -211,7 +213,10 @@ struct SchedulerMode: CustomTestStringConvertible, Sendable {
         let threads = Locked<Set<pthread_t>>([])
         let arn = "arn:aws:lambda:us-east-1:123456789012:function:busy"
         engine.handlers.register(arn) { invocation in
-            threads.withLock { _ = $0.insert(pthread_self()) }
+            let isNew = threads.withLock { $0.insert(pthread_self()).inserted }
+            if isNew && awaitSecondThread {
+                for _ in 0..<5000 where threads.withLock({ $0.count }) < 2 { usleep(1000) }
+            }
             usleep(1000)
             return invocation.input
         }
@@ -220,7 +225,7 @@ struct SchedulerMode: CustomTestStringConvertible, Sendable {
               "ItemProcessor":{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"\#(arn)","End":true}}}}}}
             """#)
         let items = JSONValue.array((0..<40).map { .int(Int64($0)) })
-        usleep(20_000)  // lets the workers start and find nothing to do
+        usleep(200_000)  // lets the workers start and find nothing to do
         let id = try engine.startExecution(stateMachine: "Busy", input: items)
         engine.waitUntilIdle()
         #expect(engine.describeExecution(id)?.output == items)
@@ -228,15 +233,15 @@ struct SchedulerMode: CustomTestStringConvertible, Sendable {
     }
 
     @Test func alwaysSpreadsIterationsOverTheWorkers() throws {
-        #expect(try threadsUsed(workers: 2, fanOut: .always) == 2)
+        #expect(try threadsUsed(workers: 2, fanOut: .always, awaitSecondThread: true) == 2)
     }
 
     /// With the other worker idle, `whenIdle` hands it a share too.
     @Test func whenIdleSpreadsOverParkedWorkers() throws {
-        #expect(try threadsUsed(workers: 2, fanOut: .whenIdle) == 2)
+        #expect(try threadsUsed(workers: 2, fanOut: .whenIdle, awaitSecondThread: true) == 2)
     }
 
     @Test func neverKeepsIterationsOnOneWorker() throws {
-        #expect(try threadsUsed(workers: 2, fanOut: .never) == 1)
+        #expect(try threadsUsed(workers: 2, fanOut: .never, awaitSecondThread: false) == 1)
     }
 }

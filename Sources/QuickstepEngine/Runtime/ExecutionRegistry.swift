@@ -1,85 +1,126 @@
 import QuickstepJSON
-import Synchronization
 
 /// Running executions by ARN, and a fixed-capacity ring of the most recently finished ones, so that describe,
 /// list and history work while memory stays flat however many executions run.
+///
+/// Every execution passes through here twice (added, finished) from whichever threads start and end it, so the
+/// running set is split into stripes, each with its own lock, chosen by the random tail of the ARN; and the ARN's
+/// hash reads only that tail. The ring keeps the finished run itself (no description is built unless asked for)
+/// and is searched, newest first, when a finished execution is looked up: lookups are rare, finishes are not.
 final class ExecutionRegistry: Sendable {
+    /// An execution ARN as a dictionary key: equality on the whole ARN, hashing on its last 8 bytes, which are
+    /// random (the ARN ends with a UUID the engine generated).
+    struct Key: Hashable, Sendable {
+        let arn: String
+
+        var tail: UInt64 {
+            var arn = arn
+            return arn.withUTF8 { bytes in
+                var value: UInt64 = 0
+                for byte in bytes.suffix(8) { value = value << 8 | UInt64(byte) }
+                return value
+            }
+        }
+
+        func hash(into hasher: inout Hasher) { hasher.combine(tail) }
+        static func == (a: Key, b: Key) -> Bool { a.arn == b.arn }
+    }
+
     private struct Finished {
-        var description: ExecutionDescription
-        var history: [JSONValue]
+        var run: UncheckedBox<RunState>
+        var result: ExecutionResult
+        var stopDate: Int64
     }
 
-    private struct State {
-        var running: [String: UncheckedBox<RunState>] = [:]
-        var ring: [Finished?]
+    private struct Ring {
+        var entries: [Finished?]
         var next = 0
-        var positions: [String: Int] = [:]
     }
 
-    private let state: Locked<State>
+    private static let stripeCount = 64
+    private let stripes: [Locked<[Key: UncheckedBox<RunState>]>]
+    private let ring: Locked<Ring>
     let capacity: Int
 
     init(capacity: Int) {
         self.capacity = max(1, capacity)
-        state = Locked(State(ring: Array(repeating: nil, count: max(1, capacity))))
+        stripes = (0..<Self.stripeCount).map { _ in Locked([:]) }
+        ring = Locked(Ring(entries: Array(repeating: nil, count: max(1, capacity))))
+    }
+
+    private func stripe(_ key: Key) -> Locked<[Key: UncheckedBox<RunState>]> {
+        stripes[Int(truncatingIfNeeded: key.tail) & (Self.stripeCount - 1)]
     }
 
     func add(_ run: RunState) {
+        let key = Key(arn: run.identity.executionArn)
         let box = UncheckedBox(run)
-        state.withLock { $0.running[run.identity.executionArn] = box }
+        stripe(key).withLock { $0[key] = box }
     }
 
     /// Posts an execution timeout to every running execution past its deadline.
     func timeOutOverdue(now: Int64) {
-        let overdue = state.withLock { state in
-            state.running.values.filter { ($0.value.deadline ?? .max) <= now }
+        for stripe in stripes {
+            let overdue = stripe.withLock { running in running.values.filter { ($0.value.deadline ?? .max) <= now } }
+            for run in overdue { run.value.scheduler.deliver(.executionTimeout) }
         }
-        for run in overdue { run.value.scheduler.deliver(.executionTimeout) }
     }
 
     func running(_ arn: String) -> RunState? {
-        state.withLock { $0.running[arn]?.value }
+        let key = Key(arn: arn)
+        return stripe(key).withLock { $0[key]?.value }
     }
 
     func finish(_ run: RunState, _ result: ExecutionResult) {
-        let description = Self.describe(run, result: result)
-        let history = result.status == .succeeded && !run.keepsHistoryOnSuccess ? [] : result.history
-        state.withLock { state in
-            state.running[description.executionArn] = nil
-            if let evicted = state.ring[state.next] { state.positions[evicted.description.executionArn] = nil }
-            state.ring[state.next] = Finished(description: description, history: history)
-            state.positions[description.executionArn] = state.next
-            state.next = (state.next + 1) % capacity
+        let key = Key(arn: run.identity.executionArn)
+        let finished = Finished(run: UncheckedBox(run), result: result, stopDate: RunScheduler.wallClockMilliseconds())
+        // In the ring before it leaves the running set, so a describe in between finds it in one or the other.
+        let evicted = ring.withLock { ring in
+            defer { ring.next = (ring.next + 1) % capacity }
+            let evicted = ring.entries[ring.next]
+            ring.entries[ring.next] = finished
+            return evicted
         }
+        stripe(key).withLock { $0[key] = nil }
+        _ = evicted  // released here, outside both locks
     }
 
     func describe(_ arn: String) -> ExecutionDescription? {
-        state.withLock { state in
-            if let run = state.running[arn]?.value { return Self.describe(run, result: nil) }
-            return state.positions[arn].flatMap { state.ring[$0]?.description }
-        }
+        if let run = running(arn) { return Self.describe(run, finished: nil) }
+        return findFinished(arn).map { Self.describe($0.run.value, finished: $0) }
     }
 
     func history(_ arn: String) -> [JSONValue]? {
-        state.withLock { state in state.positions[arn].flatMap { state.ring[$0]?.history } }
+        guard let finished = findFinished(arn) else { return nil }
+        return finished.result.status == .succeeded && !finished.run.value.keepsHistoryOnSuccess ? [] : finished.result.history
+    }
+
+    private func findFinished(_ arn: String) -> Finished? {
+        ring.withLock { ring in
+            for offset in 1...capacity {
+                guard let entry = ring.entries[(ring.next - offset + capacity) % capacity] else { return nil }
+                if entry.run.value.identity.executionArn == arn { return entry }
+            }
+            return nil
+        }
     }
 
     func list() -> [ExecutionDescription] {
-        state.withLock { state in
-            let running = state.running.values.map { Self.describe($0.value, result: nil) }
-            var finished: [ExecutionDescription] = []
-            for offset in 1...capacity {
-                if let entry = state.ring[(state.next - offset + capacity) % capacity] { finished.append(entry.description) }
-            }
-            return running.sorted { $0.startDate > $1.startDate } + finished
+        var running: [ExecutionDescription] = []
+        for stripe in stripes {
+            running += stripe.withLock { $0.values.map { Self.describe($0.value, finished: nil) } }
         }
+        let finished = ring.withLock { ring in
+            (1...capacity).compactMap { ring.entries[(ring.next - $0 + capacity) % capacity] }
+        }
+        return running.sorted { $0.startDate > $1.startDate } + finished.map { Self.describe($0.run.value, finished: $0) }
     }
 
     /// Reading a running execution's fields from another thread is racy, so a running execution is described from
     /// its immutable identity only.
-    private static func describe(_ run: RunState, result: ExecutionResult?) -> ExecutionDescription {
+    private static func describe(_ run: RunState, finished: Finished?) -> ExecutionDescription {
         let status: ExecutionDescription.Status
-        switch result?.status {
+        switch finished?.result.status {
         case nil: status = .running
         case .succeeded?: status = .succeeded
         case .failed?: status = .failed
@@ -89,7 +130,7 @@ final class ExecutionRegistry: Sendable {
         return ExecutionDescription(
             executionArn: run.identity.executionArn, stateMachineName: run.identity.stateMachineName,
             name: run.identity.executionName, status: status, startDate: run.identity.startTime,
-            stopDate: result == nil ? nil : RunScheduler.wallClockMilliseconds(), input: run.identity.input,
-            output: result?.output, error: result?.error, cause: result?.cause)
+            stopDate: finished?.stopDate, input: run.identity.input,
+            output: finished?.result.output, error: finished?.result.error, cause: finished?.result.cause)
     }
 }

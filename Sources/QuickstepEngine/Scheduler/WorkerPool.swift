@@ -10,7 +10,7 @@ import Darwin
 /// A fixed set of long-lived workers on Dispatch (one per core by default) that drive runs.
 ///
 /// Each worker owns a ``WorkStealingDeque``: runs woken on a worker (a child strand of a Map, a run resumed by a
-/// completion the worker delivered, an execution started from a completion callback) go there, LIFO. Runs from
+/// completion the worker delivered, an execution started from a completion callback) go there. Runs from
 /// other threads go through the shared ``InjectionQueue``. A worker looks at its own deque, then the injection
 /// queue, then steals from the others, spins briefly, and parks (``Parker``). No lock is taken on any of these
 /// paths. A run is driven by one worker at a time (``RunScheduler/isScheduled``), so the VM itself needs no locks.
@@ -66,10 +66,12 @@ final class WorkerPool: Sendable {
 
     private func work(as worker: Worker) {
         var idleRounds = 0
+        var tick = 0
         var isIdle = false
         defer { if isIdle { idle.wrappingDecrement(ordering: .relaxed) } }
         while true {
-            if let run = next(for: worker) {
+            tick &+= 1
+            if let run = next(for: worker, tick: tick) {
                 if isIdle {
                     isIdle = false
                     idle.wrappingDecrement(ordering: .relaxed)
@@ -93,9 +95,16 @@ final class WorkerPool: Sendable {
         }
     }
 
-    /// The worker's own newest run, else the oldest injected, else one stolen from another worker.
-    private func next(for worker: Worker) -> RunScheduler? {
-        if let run = worker.deque.pop() { return run }
+    /// The worker's own oldest run, else the oldest injected, else one stolen from another worker.
+    ///
+    /// The worker takes its own runs first in, first out (from the deque's top, as a thief would: one
+    /// compare-and-swap): newest first is kinder to caches, but a chain of executions that each start the next
+    /// then keeps the newest end busy and starves the rest (measured: p99 latency of 0.2 to 1.4 s instead of
+    /// milliseconds with 1,000 executions in flight). Every 61st take looks at the injection queue first, as Go's
+    /// and Tokio's schedulers do, so work from other threads is not starved by local work either.
+    private func next(for worker: Worker, tick: Int) -> RunScheduler? {
+        if tick % 61 == 0, let run = injection.dequeue() { return run }
+        if let run = worker.deque.steal() { return run }
         if let run = injection.dequeue() { return run }
         let count = workers.count
         guard count > 1 else { return nil }
