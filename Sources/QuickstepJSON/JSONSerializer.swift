@@ -200,15 +200,51 @@ extension JSONValue {
     ///
     /// - Complexity: O(min(size, limit)).
     public func compactTextExceeds(bytes limit: Int) -> Bool {
+        // Most payloads are far below the limit: a cheap upper bound (every string byte escaped as \uXXXX, every
+        // double at its longest) settles them without looking at string contents or formatting doubles.
+        var bound = limit
+        if Self.fitsUpperBound(self, &bound) { return false }
         var remaining = limit
         return !Self.fits(self, &remaining)
+    }
+
+    private static func fitsUpperBound(_ value: JSONValue, _ remaining: inout Int) -> Bool {
+        switch value {
+        case .null, .bool: remaining -= 5
+        case .int(let integer): remaining -= digitCount(integer)
+        case .double: remaining -= 25
+        case .string(let text): remaining -= text.utf8.count * 6 + 2
+        case .array(let elements):
+            remaining -= 2 + elements.count
+            for element in elements where remaining >= 0 {
+                if !fitsUpperBound(element, &remaining) { return false }
+            }
+        case .object(let object):
+            remaining -= 2 + object.count
+            for member in object where remaining >= 0 {
+                remaining -= member.key.utf8.count * 6 + 3
+                if !fitsUpperBound(member.value, &remaining) { return false }
+            }
+        }
+        return remaining >= 0
+    }
+
+    /// The length of an integer's decimal text, sign included.
+    private static func digitCount(_ integer: Int64) -> Int {
+        var count = integer < 0 ? 2 : 1
+        var rest = integer.magnitude / 10
+        while rest > 0 {
+            count += 1
+            rest /= 10
+        }
+        return count
     }
 
     private static func fits(_ value: JSONValue, _ remaining: inout Int) -> Bool {
         switch value {
         case .null: remaining -= 4
         case .bool(let flag): remaining -= flag ? 4 : 5
-        case .int(let integer): remaining -= integer == 0 ? 1 : String(integer).utf8.count
+        case .int(let integer): remaining -= digitCount(integer)
         case .double: remaining -= value.compactText.utf8.count
         case .string(let text): remaining -= stringLength(text)
         case .array(let elements):

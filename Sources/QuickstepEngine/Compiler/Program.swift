@@ -82,17 +82,29 @@ public final class Program: Sendable {
 }
 
 /// What the VM needs about a state beyond its instructions: its name, error tables, and where retries restart.
-struct CompiledState: Sendable {
-    var name: String
-    var typeName: String
+/// Thread safety: a class so that the VM, which reads a state's fields on every transition, retains one object
+/// instead of copying (and retaining) every field; its fields are set while compiling and never change once the
+/// ``Program`` exists.
+final class CompiledState: @unchecked Sendable {
+    let name: String
+    let typeName: String
     /// The `enterState` instruction.
-    var entryPC: Int
+    let entryPC: Int
     /// Where a retry restarts (just after `enterState`).
-    var retryPC: Int
+    let retryPC: Int
     var retriers: [Retrier]
     var catchers: [CompiledCatcher]
     /// A `.waitForTaskToken` Task: each attempt gets a task token (`$$.Task.Token`).
     var issuesTaskToken = false
+
+    init(name: String, typeName: String, entryPC: Int, retryPC: Int, retriers: [Retrier], catchers: [CompiledCatcher]) {
+        self.name = name
+        self.typeName = typeName
+        self.entryPC = entryPC
+        self.retryPC = retryPC
+        self.retriers = retriers
+        self.catchers = catchers
+    }
 }
 
 /// A Catch entry: what it matches, and where its handler code starts (ResultPath, Assign, exitState, jump).

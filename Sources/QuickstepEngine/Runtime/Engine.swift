@@ -125,7 +125,17 @@ public final class Engine: Sendable {
     /// The task handlers every execution uses.
     public let handlers = TaskHandlerRegistry()
 
-    private let machines = Locked<[String: (program: Program, mocks: MockedTestCase?)]>([:])
+    /// A registered state machine with the text every execution's identity needs, built once.
+    private struct Machine {
+        var program: Program
+        var mocks: MockedTestCase?
+        var arn: String
+        /// `arn:aws:states:REGION:ACCOUNT:express:NAME:`, which an execution's name and id complete.
+        var executionArnPrefix: String
+        var roleArn: String
+    }
+
+    private let machines = Locked<[String: Machine]>([:])
     private let timers = TimerService()
     private let pool: WorkerPool
     private let host: PoolHost
@@ -175,8 +185,13 @@ public final class Engine: Sendable {
     /// test case names answer with its mocked responses.
     @discardableResult
     public func register(_ program: Program, name: String, mocks: MockedTestCase? = nil) -> String {
-        machines.withLock { $0[name] = (program, mocks) }
-        return "arn:aws:states:\(configuration.region):\(configuration.account):stateMachine:\(name)"
+        let region = configuration.region
+        let account = configuration.account
+        let machine = Machine(
+            program: program, mocks: mocks, arn: "arn:aws:states:\(region):\(account):stateMachine:\(name)",
+            executionArnPrefix: "arn:aws:states:\(region):\(account):express:\(name):", roleArn: "arn:aws:iam::\(account):role/quickstep")
+        machines.withLock { $0[name] = machine }
+        return machine.arn
     }
 
     // MARK: Executions
@@ -283,18 +298,23 @@ public final class Engine: Sendable {
     private func prepare(
         stateMachine: String, input: JSONValue, name: String?, onCompletion: (@Sendable (ExecutionResult) -> Void)?
     ) throws(EngineError) -> (RunState, Execution) {
-        guard let (program, mocks) = machines.withLock({ $0[stateMachine] }) else { throw .stateMachineDoesNotExist(stateMachine) }
+        guard let machine = machines.withLock({ $0[stateMachine] }) else { throw .stateMachineDoesNotExist(stateMachine) }
+        let program = machine.program
+        let mocks = machine.mocks
         let scheduler = RunScheduler(host: host)
         let keepsEvents = configuration.historyLevel != .off
-        let history = History(keepsEvents: keepsEvents, clock: { RunScheduler.wallClockMilliseconds() })
+        let history = History(keepsEvents: keepsEvents, clock: Engine.wallClock)
         let executionName = name ?? UUIDv4.random()
-        let region = configuration.region
-        let account = configuration.account
+        let id = UUIDv4.random()
+        var executionArn = machine.executionArnPrefix
+        executionArn.reserveCapacity(executionArn.utf8.count + executionName.utf8.count + 1 + id.utf8.count)
+        executionArn += executionName
+        executionArn += ":"
+        executionArn += id
         let identity = ExecutionIdentity(
-            executionArn: "arn:aws:states:\(region):\(account):express:\(stateMachine):\(executionName):\(UUIDv4.random())",
-            executionName: executionName, stateMachineArn: "arn:aws:states:\(region):\(account):stateMachine:\(stateMachine)",
-            stateMachineName: stateMachine, roleArn: "arn:aws:iam::\(account):role/quickstep", input: input,
-            startTime: scheduler.now(), region: region, account: account)
+            executionArn: executionArn, executionName: executionName, stateMachineArn: machine.arn,
+            stateMachineName: stateMachine, roleArn: machine.roleArn, input: input,
+            startTime: scheduler.now(), region: configuration.region, account: configuration.account)
         let run = RunState(program: program, identity: identity, handlers: handlers, history: history, scheduler: scheduler)
         scheduler.run = run
         run.mocks = mocks
@@ -318,6 +338,8 @@ public final class Engine: Sendable {
         }
         return (run, root)
     }
+
+    private static let wallClock: @Sendable () -> Int64 = { RunScheduler.wallClockMilliseconds() }
 
     /// Drives a run on the current thread until it parks or ends; when it ends, records and reports it.
     static func drive(_ scheduler: RunScheduler, registry: ExecutionRegistry, totals: Totals) {
