@@ -1,3 +1,4 @@
 import QuickstepCommands
 
+Allocator.preferJemalloc()
 QuickstepCommand.main()
