@@ -81,6 +81,8 @@ struct SchedulerMode: CustomTestStringConvertible, Sendable {
         let items = (0..<10_000).map { JSONValue.int(Int64($0)) }
         let result = try engine.startSyncExecution(stateMachine: "Squares", input: .array(items))
         #expect(result.output == .array((0..<10_000).map { JSONValue.int(Int64($0 * $0)) }))
+        // The counters are updated after the outcome is handed over: wait for them.
+        engine.waitUntilIdle()
         #expect(engine.counters.stateTransitions == 10_001)
     }
 

@@ -29,17 +29,19 @@ let benchmarks: @Sendable () -> Void = {
             }
         }
 
+        let syncEngine = EngineHolder()
         Benchmark("sync execution: \(workload.name)") { benchmark, engine in
             for _ in benchmark.scaledIterations {
                 blackHole(try engine.startSyncExecution(stateMachine: workload.name, input: workload.input))
             }
         } setup: {
-            workload.engine(workers: EngineConfiguration.processorCount)
-        } teardown: { engine in
-            engine.shutdown()
+            syncEngine.start(workload.engine(workers: EngineConfiguration.processorCount))
+        } teardown: {
+            syncEngine.stop()
         }
 
         for workers in Set([1, EngineConfiguration.processorCount]).sorted() {
+            let holder = EngineHolder()
             Benchmark(
                 "throughput, \(workers) worker\(workers == 1 ? "" : "s"): \(workload.name)",
                 configuration: .init(scalingFactor: .kilo)
@@ -50,9 +52,9 @@ let benchmarks: @Sendable () -> Void = {
                 }
                 engine.waitUntilIdle()
             } setup: {
-                workload.engine(workers: workers)
-            } teardown: { engine in
-                engine.shutdown()
+                holder.start(workload.engine(workers: workers))
+            } teardown: {
+                holder.stop()
             }
         }
     }
@@ -88,5 +90,20 @@ struct Workload: Sendable {
         let engine = Engine(configuration: EngineConfiguration(workers: workers))
         engine.register(Program(try! StateMachine(definition: definition)), name: name, mocks: mocks)
         return engine
+    }
+}
+
+/// The engine a benchmark's setup made, so that its teardown can stop the workers.
+final class EngineHolder: @unchecked Sendable {
+    private var engine: Engine?
+
+    func start(_ engine: Engine) -> Engine {
+        self.engine = engine
+        return engine
+    }
+
+    func stop() {
+        engine?.shutdown()
+        engine = nil
     }
 }

@@ -194,12 +194,26 @@ enum UUIDv4 {
     }()
     private static let counter = Atomic<UInt64>(0)
 
+    /// The 128 bits of a UUID.
+    struct Bits: Hashable, Sendable {
+        var high: UInt64
+        var low: UInt64
+    }
+
     static func random() -> String {
+        text(randomBits())
+    }
+
+    static func randomBits() -> Bits {
         let sequence = counter.add(1, ordering: .relaxed).newValue
-        var high = SeededGenerator.mix(seed ^ (sequence << 1))
-        var low = SeededGenerator.mix(seed ^ (sequence << 1 | 1))
-        high = high & ~0xF000 | 0x4000  // version 4
-        low = low & ~(0xC000 << 48) | (0x8000 << 48)  // variant 10
+        let high = SeededGenerator.mix(seed ^ (sequence << 1))
+        let low = SeededGenerator.mix(seed ^ (sequence << 1 | 1))
+        return Bits(high: high & ~0xF000 | 0x4000,  // version 4
+                    low: low & ~(0xC000 << 48) | (0x8000 << 48))  // variant 10
+    }
+
+    /// The lowercase text form, `xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx`.
+    static func text(_ bits: Bits) -> String {
         let hex: StaticString = "0123456789abcdef"
         return String(unsafeUninitializedCapacity: 36) { buffer in
             var position = 0
@@ -213,12 +227,35 @@ enum UUIDv4 {
                 buffer[position] = UInt8(ascii: "-")
                 position += 1
             }
-            put(high >> 32, nibbles: 8); dash()
-            put(high >> 16 & 0xFFFF, nibbles: 4); dash()
-            put(high & 0xFFFF, nibbles: 4); dash()
-            put(low >> 48, nibbles: 4); dash()
-            put(low & 0xFFFF_FFFF_FFFF, nibbles: 12)
+            put(bits.high >> 32, nibbles: 8); dash()
+            put(bits.high >> 16 & 0xFFFF, nibbles: 4); dash()
+            put(bits.high & 0xFFFF, nibbles: 4); dash()
+            put(bits.low >> 48, nibbles: 4); dash()
+            put(bits.low & 0xFFFF_FFFF_FFFF, nibbles: 12)
             return 36
         }
+    }
+
+    /// The bits of a UUID's text form (either case), or nil when `text` is not one.
+    static func bits<Text: StringProtocol>(_ text: Text) -> Bits? {
+        var high: UInt64 = 0
+        var low: UInt64 = 0
+        var digits = 0
+        for (offset, byte) in text.utf8.enumerated() {
+            if [8, 13, 18, 23].contains(offset) {
+                guard byte == UInt8(ascii: "-") else { return nil }
+                continue
+            }
+            let value: UInt8
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): value = byte - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): value = byte - UInt8(ascii: "a") + 10
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): value = byte - UInt8(ascii: "A") + 10
+            default: return nil
+            }
+            if digits < 16 { high = high << 4 | UInt64(value) } else { low = low << 4 | UInt64(value) }
+            digits += 1
+        }
+        return digits == 32 && text.utf8.count == 36 ? Bits(high: high, low: low) : nil
     }
 }

@@ -129,10 +129,7 @@ public final class Engine: Sendable {
     private struct Machine {
         var program: Program
         var mocks: MockedTestCase?
-        var arn: String
-        /// `arn:aws:states:REGION:ACCOUNT:express:NAME:`, which an execution's name and id complete.
-        var executionArnPrefix: String
-        var roleArn: String
+        var identity: MachineIdentity
     }
 
     private let machines = Locked<[String: Machine]>([:])
@@ -188,10 +185,10 @@ public final class Engine: Sendable {
         let region = configuration.region
         let account = configuration.account
         let machine = Machine(
-            program: program, mocks: mocks, arn: "arn:aws:states:\(region):\(account):stateMachine:\(name)",
-            executionArnPrefix: "arn:aws:states:\(region):\(account):express:\(name):", roleArn: "arn:aws:iam::\(account):role/quickstep")
+            program: program, mocks: mocks,
+            identity: MachineIdentity(stateMachineName: name, region: region, account: account, executionKind: "express"))
         machines.withLock { $0[name] = machine }
-        return machine.arn
+        return machine.identity.stateMachineArn
     }
 
     // MARK: Executions
@@ -304,17 +301,7 @@ public final class Engine: Sendable {
         let scheduler = RunScheduler(host: host)
         let keepsEvents = configuration.historyLevel != .off
         let history = History(keepsEvents: keepsEvents, clock: Engine.wallClock)
-        let executionName = name ?? UUIDv4.random()
-        let id = UUIDv4.random()
-        var executionArn = machine.executionArnPrefix
-        executionArn.reserveCapacity(executionArn.utf8.count + executionName.utf8.count + 1 + id.utf8.count)
-        executionArn += executionName
-        executionArn += ":"
-        executionArn += id
-        let identity = ExecutionIdentity(
-            executionArn: executionArn, executionName: executionName, stateMachineArn: machine.arn,
-            stateMachineName: stateMachine, roleArn: machine.roleArn, input: input,
-            startTime: scheduler.now(), region: configuration.region, account: configuration.account)
+        let identity = ExecutionIdentity(machine: machine.identity, name: name, withId: true, input: input, startTime: scheduler.now())
         let run = RunState(program: program, identity: identity, handlers: handlers, history: history, scheduler: scheduler)
         scheduler.run = run
         run.mocks = mocks

@@ -4,28 +4,12 @@ import QuickstepJSON
 /// list and history work while memory stays flat however many executions run.
 ///
 /// Every execution passes through here twice (added, finished) from whichever threads start and end it, so the
-/// running set is split into stripes, each with its own lock, chosen by the random tail of the ARN; and the ARN's
-/// hash reads only that tail. The ring keeps the finished run itself (no description is built unless asked for)
-/// and is searched, newest first, when a finished execution is looked up: lookups are rare, finishes are not.
+/// running set is keyed by the random 128-bit id that ends every engine execution's ARN (no string is hashed or
+/// even built) and split into stripes, each with its own lock, chosen by the id's bits. A lookup by ARN reads the
+/// id from the ARN's end and then checks the whole ARN. The ring keeps the finished run itself (no description is
+/// built unless asked for) and is searched, newest first, when a finished execution is looked up: lookups are
+/// rare, finishes are not.
 final class ExecutionRegistry: Sendable {
-    /// An execution ARN as a dictionary key: equality on the whole ARN, hashing on its last 8 bytes, which are
-    /// random (the ARN ends with a UUID the engine generated).
-    struct Key: Hashable, Sendable {
-        let arn: String
-
-        var tail: UInt64 {
-            var arn = arn
-            return arn.withUTF8 { bytes in
-                var value: UInt64 = 0
-                for byte in bytes.suffix(8) { value = value << 8 | UInt64(byte) }
-                return value
-            }
-        }
-
-        func hash(into hasher: inout Hasher) { hasher.combine(tail) }
-        static func == (a: Key, b: Key) -> Bool { a.arn == b.arn }
-    }
-
     private struct Finished {
         var run: UncheckedBox<RunState>
         var result: ExecutionResult
@@ -38,7 +22,7 @@ final class ExecutionRegistry: Sendable {
     }
 
     private static let stripeCount = 64
-    private let stripes: [Locked<[Key: UncheckedBox<RunState>]>]
+    private let stripes: [Locked<[UUIDv4.Bits: UncheckedBox<RunState>]>]
     private let ring: Locked<Ring>
     let capacity: Int
 
@@ -48,12 +32,17 @@ final class ExecutionRegistry: Sendable {
         ring = Locked(Ring(entries: Array(repeating: nil, count: max(1, capacity))))
     }
 
-    private func stripe(_ key: Key) -> Locked<[Key: UncheckedBox<RunState>]> {
-        stripes[Int(truncatingIfNeeded: key.tail) & (Self.stripeCount - 1)]
+    private func stripe(_ key: UUIDv4.Bits) -> Locked<[UUIDv4.Bits: UncheckedBox<RunState>]> {
+        stripes[Int(truncatingIfNeeded: key.low) & (Self.stripeCount - 1)]
+    }
+
+    /// The id at the end of an engine execution's ARN.
+    private static func key(_ arn: String) -> UUIDv4.Bits? {
+        UUIDv4.bits(arn.suffix(36))
     }
 
     func add(_ run: RunState) {
-        let key = Key(arn: run.identity.executionArn)
+        let key = run.identity.id!
         let box = UncheckedBox(run)
         stripe(key).withLock { $0[key] = box }
     }
@@ -67,12 +56,12 @@ final class ExecutionRegistry: Sendable {
     }
 
     func running(_ arn: String) -> RunState? {
-        let key = Key(arn: arn)
-        return stripe(key).withLock { $0[key]?.value }
+        guard let key = Self.key(arn), let run = stripe(key).withLock({ $0[key]?.value }) else { return nil }
+        return run.identity.executionArn == arn ? run : nil
     }
 
     func finish(_ run: RunState, _ result: ExecutionResult) {
-        let key = Key(arn: run.identity.executionArn)
+        let key = run.identity.id!
         let finished = Finished(run: UncheckedBox(run), result: result, stopDate: RunScheduler.wallClockMilliseconds())
         // In the ring before it leaves the running set, so a describe in between finds it in one or the other.
         let evicted = ring.withLock { ring in
@@ -96,10 +85,11 @@ final class ExecutionRegistry: Sendable {
     }
 
     private func findFinished(_ arn: String) -> Finished? {
-        ring.withLock { ring in
+        guard let key = Self.key(arn) else { return nil }
+        return ring.withLock { ring in
             for offset in 1...capacity {
                 guard let entry = ring.entries[(ring.next - offset + capacity) % capacity] else { return nil }
-                if entry.run.value.identity.executionArn == arn { return entry }
+                if entry.run.value.identity.id == key { return entry.run.value.identity.executionArn == arn ? entry : nil }
             }
             return nil
         }

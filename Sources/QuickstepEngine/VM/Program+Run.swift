@@ -28,13 +28,10 @@ extension Program {
         let host = CallerHost(mode: options.clock)
         let scheduler = RunScheduler(host: host)
         let history = History(keepsEvents: options.recordHistory, clock: { scheduler.now() })
-        let executionName = options.executionName ?? UUIDv4.random()
-        let machineArn = "arn:aws:states:\(options.region):\(options.account):stateMachine:\(options.stateMachineName)"
-        let identity = ExecutionIdentity(
-            executionArn: "arn:aws:states:\(options.region):\(options.account):execution:\(options.stateMachineName):\(executionName)",
-            executionName: executionName, stateMachineArn: machineArn, stateMachineName: options.stateMachineName,
-            roleArn: "arn:aws:iam::\(options.account):role/quickstep", input: input, startTime: scheduler.now(),
-            region: options.region, account: options.account)
+        let machine = MachineIdentity(stateMachineName: options.stateMachineName, region: options.region, account: options.account,
+                                      executionKind: "execution")
+        let identity = ExecutionIdentity(machine: machine, name: options.executionName, withId: false, input: input,
+                                         startTime: scheduler.now())
         let run = RunState(program: self, identity: identity, handlers: handlers, history: history, scheduler: scheduler)
         scheduler.run = run
         run.mocks = options.mocks
