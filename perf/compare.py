@@ -114,6 +114,16 @@ def main():
         if jemalloc:
             allocator_rows.append((name, glibc_runs, jemalloc_runs))
 
+    # Memory: every execution parked in a 10-second Wait at once.
+    parked_count = 1_000_000 // scale
+    parked_definition = os.path.join(HERE, "workloads", "parked_wait.json")
+    parked = json.loads(subprocess.run(
+        [args.quickstep, "bench", parked_definition, "--input", os.path.join(HERE, "workloads", "parked_wait.input.json"),
+         "--executions", str(parked_count), "--concurrency", str(parked_count), "--json"],
+        check=True, capture_output=True, text=True).stdout.strip().splitlines()[-1])
+    if parked["succeeded"] != parked_count:
+        problems.append(f"parked_wait: {parked_count - parked['succeeded']} executions did not succeed")
+
     info = machine()
     today = datetime.date.today().isoformat()
     out = [f"# Quickstep against the reference engine, {today}", ""]
@@ -132,6 +142,10 @@ def main():
                    f"{median_run(runs, 'transitionsPerSecond'):,.0f} | {ref['transitionsPerSecond']:,.0f} | "
                    f"{p('p50'):,.0f} / {p('p99'):,.0f} / {p('p999'):,.0f} | "
                    f"{median_run(runs, 'peakRSSBytes') / 1_048_576:.1f} MiB | {allocator} |")
+    out += ["", "## Memory: executions parked in a Wait", "",
+            f"{parked_count:,} executions of perf/workloads/parked_wait.json started at once (`--concurrency {parked_count}`), all "
+            f"parked in its 10-second Wait: peak RSS {parked['peakRSSBytes'] / 1_048_576:,.0f} MiB, "
+            f"{parked['peakRSSBytes'] / parked_count:,.0f} bytes per parked execution (the process's own ~30 MiB included)."]
     if allocator_rows:
         out += ["", "## glibc malloc against jemalloc (QUICKSTEP_ALLOCATOR=glibc / jemalloc), executions/s, median of the runs", "",
                 "| workload | glibc | jemalloc | jemalloc / glibc | peak RSS glibc | peak RSS jemalloc |",

@@ -47,31 +47,81 @@ final class Execution {
     var stateEnteredEventId = 0
     var stateEnteredTime: Int64 = 0
     var lastEventId = 0
-    /// Attempts made so far under each retrier of the current state.
-    var retryAttempts: [Int] = []
-    var retryCount = 0
     var chosenPC = 0
-    var taskToken: String?
+    /// What only retrying states, tasks and Map item selectors use; allocated the first time one of them sets it,
+    /// so an execution of Pass, Choice and Wait states (or one parked in a Wait) carries 8 bytes instead of ~130.
+    private var extras: Extras?
+
+    private final class Extras {
+        var retryAttempts: [Int] = []
+        var retryCount = 0
+        var taskToken: String?
+        var pendingTask = 0
+        var heartbeatGeneration = 0
+        var heartbeatSeconds: Int?
+        var mapItem: (index: Int, value: JSONValue)?
+        var pendingFailure: ExecutionFailure?
+        var invocationCounter = 0
+    }
+
+    private var ensuredExtras: Extras {
+        if let extras { return extras }
+        let made = Extras()
+        extras = made
+        return made
+    }
+
+    /// Attempts made so far under each retrier of the current state.
+    var retryAttempts: [Int] {
+        get { extras?.retryAttempts ?? [] }
+        set { if extras != nil || !newValue.isEmpty { ensuredExtras.retryAttempts = newValue } }
+    }
+    var retryCount: Int {
+        get { extras?.retryCount ?? 0 }
+        set { if extras != nil || newValue != 0 { ensuredExtras.retryCount = newValue } }
+    }
+    var taskToken: String? {
+        get { extras?.taskToken }
+        set { if extras != nil || newValue != nil { ensuredExtras.taskToken = newValue } }
+    }
     /// The invocation the execution is parked on; a completion for any other is stale and dropped.
-    var pendingTask = 0
+    var pendingTask: Int {
+        get { extras?.pendingTask ?? 0 }
+        set { if extras != nil || newValue != 0 { ensuredExtras.pendingTask = newValue } }
+    }
     /// Bumped by each heartbeat, so the heartbeat timer set before it is ignored.
-    var heartbeatGeneration = 0
+    var heartbeatGeneration: Int {
+        get { extras?.heartbeatGeneration ?? 0 }
+        set { if extras != nil || newValue != 0 { ensuredExtras.heartbeatGeneration = newValue } }
+    }
     /// The current task's `HeartbeatSeconds`.
-    var heartbeatSeconds: Int?
+    var heartbeatSeconds: Int? {
+        get { extras?.heartbeatSeconds }
+        set { if extras != nil || newValue != nil { ensuredExtras.heartbeatSeconds = newValue } }
+    }
     /// Set while an ItemSelector is evaluated for one item.
-    var mapItem: (index: Int, value: JSONValue)?
+    var mapItem: (index: Int, value: JSONValue)? {
+        get { extras?.mapItem }
+        set { if extras != nil || newValue != nil { ensuredExtras.mapItem = newValue } }
+    }
+    /// A failure to handle when the execution runs next (a failed task or child delivered while it was parked).
+    var pendingFailure: ExecutionFailure? {
+        get { extras?.pendingFailure }
+        set { if extras != nil || newValue != nil { ensuredExtras.pendingFailure = newValue } }
+    }
+    /// Numbers this graph's asynchronous invocations, so a late completion is recognised as stale.
+    var invocationCounter: Int {
+        get { extras?.invocationCounter ?? 0 }
+        set { if extras != nil || newValue != 0 { ensuredExtras.invocationCounter = newValue } }
+    }
     /// Variables assigned by the current state, stored when it exits.
     var pendingAssignments: [JSONObject] = []
-    /// A failure to handle when the execution runs next (a failed task or child delivered while it was parked).
-    var pendingFailure: ExecutionFailure?
     let parent: Join?
     let childIndex: Int
     var finished = false
     /// States entered by this branch or iteration (its own children included once they finished); added to the
     /// owner's count when it finishes. The top-level graph counts in ``RunState/transitions``.
     var transitions = 0
-    /// Numbers this graph's asynchronous invocations, so a late completion is recognised as stale.
-    var invocationCounter = 0
 
     init(run: RunState, scheduler: RunScheduler, pc: Int, input: JSONValue, variables: VariableScope, parent: Join?, childIndex: Int) {
         self.run = run

@@ -90,8 +90,9 @@ enum VM {
         if execution.parent == nil { execution.run.transitions += 1 } else { execution.transitions += 1 }
         execution.state = state
         execution.rawInput = execution.value
-        execution.retryAttempts.removeAll(keepingCapacity: true)
-        if !compiled.retriers.isEmpty { execution.retryAttempts.append(contentsOf: repeatElement(0, count: compiled.retriers.count)) }
+        if !compiled.retriers.isEmpty || !execution.retryAttempts.isEmpty {
+            execution.retryAttempts = Array(repeating: 0, count: compiled.retriers.count)
+        }
         execution.retryCount = 0
         execution.taskToken = compiled.issuesTaskToken ? TaskTokens.make() : nil
         execution.pendingAssignments.removeAll()
