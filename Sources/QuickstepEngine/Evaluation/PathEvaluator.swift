@@ -15,27 +15,39 @@ enum PathEvaluator {
     }
 
     /// Looks `segments` up from `root`.
+    /// A definite path in Jayway's normalized form: `$['a'][0]`.
+    private static func normalizedText(_ segments: ArraySlice<JSONPath.Segment>) -> String {
+        var text = "$"
+        for segment in segments {
+            switch segment {
+            case .member(let name): text += "['\(name)']"
+            case .index(let index): text += "[\(index)]"
+            default: break
+            }
+        }
+        return text
+    }
+
     static func lookup(_ segments: [JSONPath.Segment], in root: JSONValue, definite: Bool) -> Lookup {
         if definite {
             var current = root
-            var normalized = "$"
             for (position, segment) in segments.enumerated() {
                 let isLast = position == segments.count - 1
+                // Jayway's words for a path that matches nothing; the normalized path is spelled only then.
+                func missing() -> Lookup {
+                    let normalized = normalizedText(segments[...position])
+                    return .missing(isLast ? "No results for path: \(normalized)" : "Missing property in path \(normalized)")
+                }
                 switch segment {
                 case .member(let name):
-                    normalized += "['\(name)']"
-                    guard case .object(let object) = current, let next = object[name] else {
-                        if case .object = current, isLast { return .missing("No results for path: \(normalized)") }
-                        return .missing(isLast ? "No results for path: \(normalized)" : "Missing property in path \(normalized)")
-                    }
+                    guard case .object(let object) = current, let next = object[name] else { return missing() }
                     current = next
                 case .index(let index):
-                    normalized += "[\(index)]"
-                    guard case .array(let elements) = current else {
-                        return .missing(isLast ? "No results for path: \(normalized)" : "Missing property in path \(normalized)")
-                    }
+                    guard case .array(let elements) = current else { return missing() }
                     let resolved = index < 0 ? elements.count + index : index
-                    guard elements.indices.contains(resolved) else { return .missing("No results for path: \(normalized)") }
+                    guard elements.indices.contains(resolved) else {
+                        return .missing("No results for path: \(normalizedText(segments[...position]))")
+                    }
                     current = elements[resolved]
                 default:
                     preconditionFailure("a definite path has only members and indexes")
