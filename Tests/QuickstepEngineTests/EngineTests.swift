@@ -139,8 +139,11 @@ import MetricsTestKit
         defer { engine.shutdown() }
         try engine.createStateMachine(name: "Chain", definition: Self.passChain)
         var arns: [String] = []
-        for n in 0..<25 { arns.append(try engine.startExecution(stateMachine: "Chain", input: ["n": .int(Int64(n))], name: "run-\(n)")) }
-        engine.waitUntilIdle()
+        // One at a time, so that they finish in this order (executions running at once may finish in any order).
+        for n in 0..<25 {
+            arns.append(try engine.startExecution(stateMachine: "Chain", input: ["n": .int(Int64(n))], name: "run-\(n)"))
+            engine.waitUntilIdle()
+        }
         #expect(engine.listExecutions(stateMachine: "Chain").count == 10)
         #expect(engine.describeExecution(arns[0]) == nil)
         let last = try #require(engine.describeExecution(arns[24]))

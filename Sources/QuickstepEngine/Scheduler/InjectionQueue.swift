@@ -90,6 +90,12 @@ final class InjectionQueue<Element: AnyObject>: @unchecked Sendable {
         }
     }
 
+    /// About how many elements wait (a relaxed snapshot, for scheduling decisions only).
+    var approximateCount: Int {
+        max(0, enqueuePosition.load(ordering: .relaxed) - dequeuePosition.load(ordering: .relaxed))
+            + overflowCount.load(ordering: .relaxed)
+    }
+
     /// Whether anything was enqueued and not yet taken (a snapshot, sequentially consistent).
     var hasElements: Bool {
         overflowCount.load(ordering: .sequentiallyConsistent) > 0

@@ -73,6 +73,11 @@ final class WorkStealingDeque<Element: AnyObject>: @unchecked Sendable {
         return AtomicSlots.takeRetained(bits, as: Element.self)
     }
 
+    /// About how many elements the deque holds (a relaxed snapshot, for scheduling decisions only).
+    var approximateCount: Int {
+        max(0, bottom.load(ordering: .relaxed) - top.load(ordering: .relaxed))
+    }
+
     /// Whether the deque looks non-empty (a snapshot, sequentially consistent).
     var hasElements: Bool {
         let top = self.top.load(ordering: .sequentiallyConsistent)

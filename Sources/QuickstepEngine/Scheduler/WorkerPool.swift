@@ -103,7 +103,12 @@ final class WorkerPool: Sendable {
     /// milliseconds with 1,000 executions in flight). Every 61st take looks at the injection queue first, as Go's
     /// and Tokio's schedulers do, so work from other threads is not starved by local work either.
     private func next(for worker: Worker, tick: Int) -> RunScheduler? {
-        if tick % 61 == 0, let run = injection.dequeue() { return run }
+        // The injection queue also goes first while it holds more than this worker's deque, so a burst of runs
+        // from outside drains in proportion to its size (a thousand executions started at once waited up to
+        // 0.3-1.2 s behind executions chained on the workers).
+        if tick % 61 == 0 || injection.approximateCount > worker.deque.approximateCount, let run = injection.dequeue() {
+            return run
+        }
         if let run = worker.deque.steal() { return run }
         if let run = injection.dequeue() { return run }
         let count = workers.count
