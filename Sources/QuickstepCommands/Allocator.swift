@@ -4,7 +4,7 @@ import Glibc
 
 /// Runs the command line on jemalloc when the machine has it.
 ///
-/// Measured with `bash perf/run.sh` (four full runs on 2026-11-29, medians of 3 or 5 runs each, 2 workers): on
+/// Measured with `bash perf/run.sh` (five full runs on 2026-11-29, medians of 3 or 5 runs each, 2 workers): on
 /// map_100x3, the most allocation-heavy workload, jemalloc gave 1.03× to 1.22× the executions/s of glibc's malloc
 /// in every run; on the other workloads the ratio moved between 0.57 and 1.20 from run to run, inside this shared
 /// machine's noise; a million parked executions took 1.6 % less memory. So jemalloc is kept, for the engine's
