@@ -11,11 +11,12 @@ final class PoolHost: RunHost {
         self.fanOut = fanOut
     }
 
-    func fanOutWidth(children: Int) -> Int {
+    var fanOutWidth: Int {
         switch fanOut {
         case .never: 1
         case .always: pool.workerCount
-        case .whenIdle: 1 + pool.idleWorkers
+        // A synchronous start runs on the caller's thread while every worker may be idle: at most one per worker.
+        case .whenIdle: min(pool.workerCount, 1 + pool.idleWorkers)
         }
     }
 

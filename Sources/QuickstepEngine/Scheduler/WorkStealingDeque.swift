@@ -4,8 +4,9 @@ import Atomics
 /// SPAA 2005), in the C11 formulation of Lê, Pop, Cohen and Zappa Nardelli ("Correct and efficient work-stealing
 /// for weak memory models", PPoPP 2013).
 ///
-/// The owning worker pushes and pops at the bottom (LIFO, for cache locality); other workers steal from the top
-/// (FIFO) with one compare-and-swap. No locks. The ring has a fixed capacity; `push` reports a full ring and the
+/// The owning worker pushes at the bottom; `pop` takes from the bottom (LIFO) and `steal` from the top (FIFO) with
+/// one compare-and-swap. ``WorkerPool`` takes even its own work with `steal`, oldest first, for fairness (see
+/// ``WorkerPool``'s `next(for:tick:)`). No locks. The ring has a fixed capacity; `push` reports a full ring and the
 /// pool then sends the element to its injection queue instead, so the deque never has to grow (growing needs
 /// safe memory reclamation for the old ring, which Swift has no cheap way to do).
 ///

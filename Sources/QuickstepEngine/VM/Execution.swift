@@ -183,7 +183,7 @@ final class Join {
         set { cancelled.store(newValue, ordering: .releasing) }
     }
     /// The strands the children are spread over; the first is the owner's. More than one only on a worker pool
-    /// with workers to spare (``RunHost/fanOutWidth(children:)``).
+    /// with workers to spare (``RunHost/fanOutWidth``).
     var strands: [RunScheduler] = []
     /// Children not started yet (Map with MaxConcurrency), in order.
     var waiting: [Execution] = []

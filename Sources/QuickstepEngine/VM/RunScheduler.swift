@@ -33,14 +33,14 @@ protocol RunHost: AnyObject, Sendable {
     func addTimer(due: Int64, for scheduler: RunScheduler, _ action: RunScheduler.TimerAction)
     /// The run has new messages: make sure some thread drives it soon.
     func wake(_ scheduler: RunScheduler)
-    /// How many strands (workers) a Map or Parallel with `children` children should spread over now; 1 keeps
-    /// them on the owner's strand.
-    func fanOutWidth(children: Int) -> Int
+    /// How many strands (workers) a Map's or Parallel's children may spread over now; 1 keeps them on the
+    /// owner's strand.
+    var fanOutWidth: Int { get }
 }
 
 /// A strand: the unit the workers schedule. An execution starts with one (the root strand, which drives the
 /// top-level graph and, by default, all its branches and iterations); a Map or Parallel may spread its children
-/// over more strands so that other workers run them (``RunHost/fanOutWidth(children:)``). A strand has a ready
+/// over more strands so that other workers run them (``RunHost/fanOutWidth``). A strand has a ready
 /// queue of graphs and an inbox for everything that arrives from elsewhere (handler completions and heartbeats,
 /// timers, children finished on other strands, stop requests).
 ///
@@ -240,7 +240,7 @@ final class CallerHost: RunHost, @unchecked Sendable {
     }
 
     /// One thread: children stay on the run's strand.
-    func fanOutWidth(children: Int) -> Int { 1 }
+    var fanOutWidth: Int { 1 }
 
     /// Drives the run until it has a result.
     func drive(_ scheduler: RunScheduler) {

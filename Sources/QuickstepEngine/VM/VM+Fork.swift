@@ -23,7 +23,7 @@ extension VM {
     /// Chooses the strands a join's children run on: the owner's own, plus one per worker the host can spare.
     private static func spread(_ join: Join, children: Int) {
         let owner = join.owner
-        let width = max(1, min(children, owner.scheduler.host.fanOutWidth(children: children)))
+        let width = max(1, min(children, owner.scheduler.host.fanOutWidth))
         join.strands = [owner.scheduler]
         guard width > 1 else { return }
         owner.run.markSpread()
