@@ -205,35 +205,53 @@ enum UUIDv4 {
     }
 
     static func randomBits() -> Bits {
-        let sequence = counter.add(1, ordering: .relaxed).newValue
+        bits(sequence: counter.add(1, ordering: .relaxed).newValue)
+    }
+
+    /// Two UUIDs for one atomic step of the shared counter (an execution needs a name and an id).
+    static func randomPair() -> (Bits, Bits) {
+        let sequence = counter.add(2, ordering: .relaxed).newValue
+        return (bits(sequence: sequence - 1), bits(sequence: sequence))
+    }
+
+    private static func bits(sequence: UInt64) -> Bits {
         let high = SeededGenerator.mix(seed ^ (sequence << 1))
         let low = SeededGenerator.mix(seed ^ (sequence << 1 | 1))
         return Bits(high: high & ~0xF000 | 0x4000,  // version 4
                     low: low & ~(0xC000 << 48) | (0x8000 << 48))  // variant 10
     }
 
+    /// The length of a UUID's text form.
+    static let textLength = 36
+
     /// The lowercase text form, `xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx`.
     static func text(_ bits: Bits) -> String {
+        String(unsafeUninitializedCapacity: textLength) { buffer in
+            write(bits, into: buffer, at: 0)
+            return textLength
+        }
+    }
+
+    /// Writes the text form into `buffer` at `start` (``textLength`` bytes).
+    @inline(__always)
+    static func write(_ bits: Bits, into buffer: UnsafeMutableBufferPointer<UInt8>, at start: Int) {
         let hex: StaticString = "0123456789abcdef"
-        return String(unsafeUninitializedCapacity: 36) { buffer in
-            var position = 0
-            func put(_ value: UInt64, nibbles: Int) {
-                for shift in stride(from: (nibbles - 1) * 4, through: 0, by: -4) {
-                    buffer[position] = hex.utf8Start[Int((value >> UInt64(shift)) & 0xF)]
-                    position += 1
-                }
-            }
-            func dash() {
-                buffer[position] = UInt8(ascii: "-")
+        var position = start
+        func put(_ value: UInt64, nibbles: Int) {
+            for shift in stride(from: (nibbles - 1) * 4, through: 0, by: -4) {
+                buffer[position] = hex.utf8Start[Int((value >> UInt64(shift)) & 0xF)]
                 position += 1
             }
-            put(bits.high >> 32, nibbles: 8); dash()
-            put(bits.high >> 16 & 0xFFFF, nibbles: 4); dash()
-            put(bits.high & 0xFFFF, nibbles: 4); dash()
-            put(bits.low >> 48, nibbles: 4); dash()
-            put(bits.low & 0xFFFF_FFFF_FFFF, nibbles: 12)
-            return 36
         }
+        func dash() {
+            buffer[position] = UInt8(ascii: "-")
+            position += 1
+        }
+        put(bits.high >> 32, nibbles: 8); dash()
+        put(bits.high >> 16 & 0xFFFF, nibbles: 4); dash()
+        put(bits.high & 0xFFFF, nibbles: 4); dash()
+        put(bits.low >> 48, nibbles: 4); dash()
+        put(bits.low & 0xFFFF_FFFF_FFFF, nibbles: 12)
     }
 
     /// The bits of a UUID's text form (either case), or nil when `text` is not one.

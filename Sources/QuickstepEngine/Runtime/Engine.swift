@@ -145,11 +145,11 @@ public final class Engine: Sendable {
     public init(configuration: EngineConfiguration = EngineConfiguration()) {
         self.configuration = configuration
         registry = ExecutionRegistry(capacity: configuration.retainedExecutions)
-        totals = Totals(metrics: EngineMetrics(factory: configuration.metricsFactory ?? MetricsSystem.factory))
+        totals = Totals(stripes: configuration.workers + 1, metrics: EngineMetrics(factory: configuration.metricsFactory ?? MetricsSystem.factory))
         let registry = registry
         let totals = totals
-        pool = WorkerPool(workers: configuration.workers) { scheduler in
-            Engine.drive(scheduler, registry: registry, totals: totals)
+        pool = WorkerPool(workers: configuration.workers) { scheduler, worker in
+            Engine.drive(scheduler, registry: registry, totals: totals, stripe: worker + 1)
         }
         host = PoolHost(timers: timers, pool: pool, fanOut: configuration.fanOut)
         sweeper = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "quickstep.deadlines"))
@@ -222,7 +222,7 @@ public final class Engine: Sendable {
         let scheduler = run.scheduler
         scheduler.enqueue(root)
         if scheduler.isScheduled.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged {
-            Engine.drive(scheduler, registry: registry, totals: totals)
+            Engine.drive(scheduler, registry: registry, totals: totals, stripe: totalsStripe)
         }
         done.wait()
         return outcome.withLock { $0! }
@@ -317,7 +317,7 @@ public final class Engine: Sendable {
         // registered, where the sweep can see it.
         let limit = min(program.timeoutSeconds ?? Int.max, configuration.maximumExecutionSeconds)
         run.deadline = identity.startTime + Int64(limit) * 1000
-        totals.started()
+        totals.started(stripe: totalsStripe)
         registry.add(run)
         if input.compactTextExceeds(bytes: Limits.payloadBytes) {
             VM.finish(root, .failure(ExecutionFailure(error: ErrorName.dataLimitExceeded,
@@ -329,7 +329,11 @@ public final class Engine: Sendable {
     private static let wallClock: @Sendable () -> Int64 = { RunScheduler.wallClockMilliseconds() }
 
     /// Drives a run on the current thread until it parks or ends; when it ends, records and reports it.
-    static func drive(_ scheduler: RunScheduler, registry: ExecutionRegistry, totals: Totals) {
+    /// The counters' stripe of the calling thread: its worker's, or stripe 0 outside the pool.
+    private var totalsStripe: Int { pool.currentWorkerIndex.map { $0 + 1 } ?? 0 }
+
+    /// `stripe`: the calling thread's stripe of the totals.
+    static func drive(_ scheduler: RunScheduler, registry: ExecutionRegistry, totals: Totals, stripe: Int) {
         while true {
             scheduler.runUntilIdle()
             let run = scheduler.run!
@@ -341,7 +345,7 @@ public final class Engine: Sendable {
                 // The callback first: waitUntilIdle returns only after every callback has run.
                 run.onCompletion?(result)
                 totals.finished(result.status, transitions: run.transitions,
-                                milliseconds: RunScheduler.wallClockMilliseconds() - run.identity.startTime)
+                                milliseconds: RunScheduler.wallClockMilliseconds() - run.identity.startTime, stripe: stripe)
                 return
             }
             scheduler.isScheduled.store(false, ordering: .releasing)
@@ -350,56 +354,5 @@ public final class Engine: Sendable {
                 scheduler.isScheduled.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged
             else { return }
         }
-    }
-}
-
-/// The engine's counters, updated atomically, with a wait for "nothing running".
-final class Totals: Sendable {
-    private let started_ = Atomic<Int>(0)
-    private let succeeded = Atomic<Int>(0)
-    private let failed = Atomic<Int>(0)
-    private let timedOut = Atomic<Int>(0)
-    private let aborted = Atomic<Int>(0)
-    private let transitions = Atomic<Int>(0)
-    private let idle = DispatchGroup()
-    let metrics: EngineMetrics
-
-    init(metrics: EngineMetrics) {
-        self.metrics = metrics
-    }
-
-    func started() {
-        idle.enter()
-        started_.add(1, ordering: .relaxed)
-        metrics.started.increment()
-    }
-
-    func finished(_ status: ExecutionResult.Status, transitions count: Int, milliseconds: Int64) {
-        metrics.finished(status, milliseconds: milliseconds, transitions: count)
-        transitions.add(count, ordering: .relaxed)
-        switch status {
-        case .succeeded: succeeded.add(1, ordering: .releasing)
-        case .failed: failed.add(1, ordering: .releasing)
-        case .timedOut: timedOut.add(1, ordering: .releasing)
-        case .aborted: aborted.add(1, ordering: .releasing)
-        }
-        idle.leave()
-    }
-
-    func snapshot() -> EngineCounters {
-        var counters = EngineCounters()
-        // Read the finished counts first and `started` last, so `running` is never negative.
-        counters.succeeded = succeeded.load(ordering: .acquiring)
-        counters.failed = failed.load(ordering: .acquiring)
-        counters.timedOut = timedOut.load(ordering: .acquiring)
-        counters.aborted = aborted.load(ordering: .acquiring)
-        counters.stateTransitions = transitions.load(ordering: .relaxed)
-        counters.started = started_.load(ordering: .acquiring)
-        counters.running = counters.started - counters.succeeded - counters.failed - counters.timedOut - counters.aborted
-        return counters
-    }
-
-    func waitUntilIdle() {
-        idle.wait()
     }
 }

@@ -39,14 +39,14 @@ final class WorkerPool: Sendable {
     /// and idle, so a busy pool does not touch it.
     private let idle = ManagedAtomic<Int>(0)
     private let finished = DispatchGroup()
-    private let drive: @Sendable (RunScheduler) -> Void
+    private let drive: @Sendable (RunScheduler, Int) -> Void
     let workerCount: Int
 
     /// How many times an idle worker looks for work again before it parks.
     private static let spinsBeforeParking = 64
 
-    /// Starts `workers` workers; `drive` is called for every run a worker takes.
-    init(workers: Int, drive: @escaping @Sendable (RunScheduler) -> Void) {
+    /// Starts `workers` workers; `drive` is called for every run a worker takes, with the worker's index.
+    init(workers: Int, drive: @escaping @Sendable (RunScheduler, Int) -> Void) {
         workerCount = max(1, workers)
         self.drive = drive
         let pool = ObjectIdentifier(identity)
@@ -77,7 +77,7 @@ final class WorkerPool: Sendable {
                     idle.wrappingDecrement(ordering: .relaxed)
                 }
                 idleRounds = 0
-                drive(run)
+                drive(run, worker.index)
                 continue
             }
             if stopping.load(ordering: .relaxed) { return }
@@ -151,6 +151,12 @@ final class WorkerPool: Sendable {
         pthread_key_create(&key, nil)
         return key
     }()
+
+    /// The index of the worker running on this thread, if it is one of this pool's.
+    var currentWorkerIndex: Int? {
+        guard let worker = WorkerPool.current, worker.pool == ObjectIdentifier(identity) else { return nil }
+        return worker.index
+    }
 
     /// The pool worker running on this thread, if any.
     static var current: Worker? {

@@ -42,8 +42,12 @@ struct ExecutionIdentity: Sendable {
     init(machine: MachineIdentity, name: String?, withId: Bool, input: JSONValue, startTime: Int64) {
         self.machine = machine
         givenName = name
-        nameBits = name == nil ? UUIDv4.randomBits() : UUIDv4.Bits(high: 0, low: 0)
-        id = withId ? UUIDv4.randomBits() : nil
+        if name == nil && withId {
+            (nameBits, id) = UUIDv4.randomPair()
+        } else {
+            nameBits = name == nil ? UUIDv4.randomBits() : UUIDv4.Bits(high: 0, low: 0)
+            id = withId ? UUIDv4.randomBits() : nil
+        }
         self.input = input
         self.startTime = startTime
     }
@@ -51,12 +55,27 @@ struct ExecutionIdentity: Sendable {
     var executionName: String { givenName ?? UUIDv4.text(nameBits) }
 
     var executionArn: String {
-        var arn = machine.executionArnPrefix + executionName
-        if let id {
-            arn += ":"
-            arn += UUIDv4.text(id)
+        guard givenName == nil, let id else {
+            var arn = machine.executionArnPrefix + executionName
+            if let id {
+                arn += ":"
+                arn += UUIDv4.text(id)
+            }
+            return arn
         }
-        return arn
+        // The usual case (a generated name and an id), spelled in one pass into one allocation: every
+        // startExecution returns it (concatenating the parts was 9 % of pass_chain_10's time).
+        var prefix = machine.executionArnPrefix
+        return prefix.withUTF8 { prefix in
+            let length = prefix.count + 2 * UUIDv4.textLength + 1
+            return String(unsafeUninitializedCapacity: length) { buffer in
+                _ = UnsafeMutableRawBufferPointer(buffer).initializeMemory(as: UInt8.self, from: prefix)
+                UUIDv4.write(nameBits, into: buffer, at: prefix.count)
+                buffer[prefix.count + UUIDv4.textLength] = UInt8(ascii: ":")
+                UUIDv4.write(id, into: buffer, at: prefix.count + UUIDv4.textLength + 1)
+                return length
+            }
+        }
     }
 
     var stateMachineArn: String { machine.stateMachineArn }

@@ -64,6 +64,9 @@ final class Execution {
         var invocationCounter = 0
     }
 
+    /// Whether any of the rarely used fields was ever set (so they may need resetting).
+    var hasExtras: Bool { extras != nil }
+
     private var ensuredExtras: Extras {
         if let extras { return extras }
         let made = Extras()
@@ -143,7 +146,7 @@ final class Execution {
     /// `$$` for the current state.
     func contextValue() -> JSONValue {
         // AWS shows State.RetryCount only in states that can retry (conformance: a Pass's $$.State has none).
-        let canRetry = state >= 0 && ["Task", "Parallel", "Map"].contains(run.program.tables.states[state].typeName)
+        let canRetry = state >= 0 && run.program.stateFacts[state].canRetry
         return ContextObject.value(identity: run.identity, stateName: stateName, enteredTime: stateEnteredTime,
                                    retryCount: canRetry ? retryCount : nil, taskToken: taskToken, mapItem: mapItem)
     }

@@ -86,17 +86,28 @@ enum VM {
     // MARK: States
 
     static func enter(_ state: Int, _ execution: Execution) {
-        let compiled = execution.run.program.tables.states[state]
-        if execution.parent == nil { execution.run.transitions += 1 } else { execution.transitions += 1 }
+        let run = execution.run
+        let facts = run.program.stateFacts[state]
+        if execution.parent == nil { run.transitions += 1 } else { execution.transitions += 1 }
         execution.state = state
         execution.rawInput = execution.value
-        if !compiled.retriers.isEmpty || !execution.retryAttempts.isEmpty {
-            execution.retryAttempts = Array(repeating: 0, count: compiled.retriers.count)
+        if execution.hasExtras || facts.retrierCount > 0 || facts.issuesTaskToken {
+            if facts.retrierCount > 0 || !execution.retryAttempts.isEmpty {
+                execution.retryAttempts = Array(repeating: 0, count: Int(facts.retrierCount))
+            }
+            execution.retryCount = 0
+            execution.taskToken = facts.issuesTaskToken ? TaskTokens.make() : nil
         }
-        execution.retryCount = 0
-        execution.taskToken = compiled.issuesTaskToken ? TaskTokens.make() : nil
-        execution.pendingAssignments.removeAll()
-        if execution.run.needsStateTimes { execution.stateEnteredTime = execution.scheduler.now() }
+        if !execution.pendingAssignments.isEmpty { execution.pendingAssignments.removeAll() }
+        if run.needsStateTimes { execution.stateEnteredTime = execution.scheduler.now() }
+        guard run.history.keepsEvents else {
+            // No events kept: only the id moves on (AWS's causes quote it), and no text is built.
+            let id = run.history.skip()
+            execution.lastEventId = id
+            execution.stateEnteredEventId = id
+            return
+        }
+        let compiled = run.program.tables.states[state]
         let input = execution.value
         execution.stateEnteredEventId = execution.record("\(compiled.typeName)StateEntered", ("stateEnteredEventDetails", [
             "name": .string(compiled.name), "input": .string(input.compactText), "inputDetails": ["truncated": false],
@@ -104,10 +115,17 @@ enum VM {
     }
 
     static func exit(_ execution: Execution) {
-        for assignments in execution.pendingAssignments {
-            for member in assignments { execution.variables.assign(member.key, member.value) }
+        if !execution.pendingAssignments.isEmpty {
+            for assignments in execution.pendingAssignments {
+                for member in assignments { execution.variables.assign(member.key, member.value) }
+            }
+            execution.pendingAssignments.removeAll()
         }
-        execution.pendingAssignments.removeAll()
+        let history = execution.run.history
+        guard history.keepsEvents else {
+            execution.lastEventId = history.skip()
+            return
+        }
         let compiled = execution.run.program.tables.states[execution.state]
         let output = execution.value
         execution.record("\(compiled.typeName)StateExited", ("stateExitedEventDetails", [

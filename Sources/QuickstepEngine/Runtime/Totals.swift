@@ -1,0 +1,93 @@
+import Atomics
+import Dispatch
+
+/// The engine's counters, with a wait for "nothing running".
+///
+/// Every execution bumps two counters (started, then one of the outcomes), and every worker does it, so the
+/// counters are striped: one stripe per worker plus one for threads outside the pool, each on cache lines of its
+/// own, summed when read. A single set of shared atomics (and the `DispatchGroup` that `waitUntilIdle` used to
+/// wait on) put five contended atomic writes on every execution.
+final class Totals: Sendable {
+    private enum Field: Int, CaseIterable {
+        case started, succeeded, failed, timedOut, aborted, transitions
+    }
+
+    /// Words per stripe: 128 bytes, so that no two stripes share a cache line (or an adjacent-line prefetch pair)
+    /// whatever the allocation's alignment.
+    private static let stride = 16
+    private let words: AtomicSlots
+    private let stripeCount: Int
+    /// Threads in `waitUntilIdle`; finishing executions look at the totals only while there are some.
+    private let waiters = ManagedAtomic<Int>(0)
+    private let idle = DispatchSemaphore(value: 0)
+    let metrics: EngineMetrics
+
+    /// `stripes`: one per worker plus one; stripe 0 is for threads outside the pool.
+    init(stripes: Int, metrics: EngineMetrics) {
+        stripeCount = max(1, stripes)
+        words = AtomicSlots(count: stripeCount * Self.stride)
+        self.metrics = metrics
+    }
+
+    deinit {
+        words.deallocate()
+    }
+
+    @inline(__always)
+    private func counter(_ field: Field, stripe: Int) -> UnsafeAtomic<Int> {
+        words[(stripe % stripeCount) * Self.stride + field.rawValue]
+    }
+
+    private func sum(_ field: Field) -> Int {
+        var total = 0
+        for stripe in 0..<stripeCount { total &+= counter(field, stripe: stripe).load(ordering: .acquiring) }
+        return total
+    }
+
+    func started(stripe: Int) {
+        counter(.started, stripe: stripe).wrappingIncrement(ordering: .releasing)
+        metrics.started.increment()
+    }
+
+    func finished(_ status: ExecutionResult.Status, transitions count: Int, milliseconds: Int64, stripe: Int) {
+        metrics.finished(status, milliseconds: milliseconds, transitions: count)
+        counter(.transitions, stripe: stripe).wrappingIncrement(by: count, ordering: .relaxed)
+        let field: Field
+        switch status {
+        case .succeeded: field = .succeeded
+        case .failed: field = .failed
+        case .timedOut: field = .timedOut
+        case .aborted: field = .aborted
+        }
+        // Sequentially consistent, as is the waiter's announcement: either this finish sees the waiter, or the
+        // waiter's own check sees this finish. A wake-up cannot be lost.
+        counter(field, stripe: stripe).wrappingIncrement(ordering: .sequentiallyConsistent)
+        if waiters.load(ordering: .sequentiallyConsistent) > 0, snapshot().running == 0 {
+            idle.signal()
+        }
+    }
+
+    func snapshot() -> EngineCounters {
+        var counters = EngineCounters()
+        // The finished counts first and `started` last: every finish happens after its start, so `running` is
+        // never negative.
+        counters.succeeded = sum(.succeeded)
+        counters.failed = sum(.failed)
+        counters.timedOut = sum(.timedOut)
+        counters.aborted = sum(.aborted)
+        counters.stateTransitions = sum(.transitions)
+        counters.started = sum(.started)
+        counters.running = counters.started - counters.succeeded - counters.failed - counters.timedOut - counters.aborted
+        return counters
+    }
+
+    func waitUntilIdle() {
+        waiters.wrappingIncrement(ordering: .sequentiallyConsistent)
+        defer { waiters.wrappingDecrement(ordering: .sequentiallyConsistent) }
+        // A signal may be left over from an earlier wait, so the count is checked after every wake-up; the
+        // timeout is only a backstop.
+        while snapshot().running > 0 {
+            _ = idle.wait(timeout: .now() + .milliseconds(50))
+        }
+    }
+}
