@@ -192,15 +192,26 @@ struct Compiler {
     }
 
     private mutating func emitResultAndOutput(_ processing: DataProcessing) {
-        emitResultPath(processing.resultPath)
+        emitResultPath(processing.resultPath, outputFollows: outputPathMayFail(processing))
         emitOutput(processing)
     }
 
-    private mutating func emitResultPath(_ resultPath: OptionalPath) {
+    /// `outputFollows`: an OutputPath that can fail comes next, and a Catch then needs the raw input again.
+    private mutating func emitResultPath(_ resultPath: OptionalPath, outputFollows: Bool) {
         switch resultPath {
         case .null: builder.emit(.resultPathNull)
-        case .path(let path) where !path.segments.isEmpty: builder.emit(.resultPath(builder.add(path, to: \.paths)))
+        case .path(let path) where !path.segments.isEmpty:
+            let index = builder.add(path, to: \.paths)
+            builder.emit(outputFollows ? .resultPath(index) : .resultPathInPlace(index))
         case .path: break  // `$`: the output is the result itself
+        }
+    }
+
+    /// Whether ``emitOutput(_:)`` emits a path lookup (which fails when the path matches nothing).
+    private func outputPathMayFail(_ processing: DataProcessing) -> Bool {
+        switch processing.outputPath {
+        case .null: return false
+        case .path(let path): return !path.segments.isEmpty || path.root != .input
         }
     }
 
@@ -222,7 +233,7 @@ struct Compiler {
         for (position, catcher) in handling.catchers.enumerated() {
             let handlerPC = builder.instructions.count
             if let index = catcher.assign.flatMap({ assignmentIndex($0) }) { builder.emit(.assign(index)) }
-            emitResultPath(catcher.resultPath)
+            emitResultPath(catcher.resultPath, outputFollows: false)
             builder.emit(.exitState)
             builder.emit(.jump(-1))
             builder.states[state].catchers.append(CompiledCatcher(errorEquals: catcher.errorEquals, handlerPC: handlerPC))

@@ -44,6 +44,7 @@ extension Program {
         case .resultSelector(let index): return ("resultSelector", Self.describe(tables.templates[index].template))
         case .assign(let index): return ("assign", Self.describe(tables.assignments[index].template))
         case .resultPath(let index): return ("resultPath", tables.paths[index].text)
+        case .resultPathInPlace(let index): return ("resultPathInPlace", tables.paths[index].text)
         case .resultPathNull: return ("resultPathNull", "")
         case .outputPath(let index): return ("outputPath", tables.paths[index].text)
         case .outputNull: return ("outputNull", "")

@@ -29,6 +29,9 @@ enum Instruction: Sendable, Equatable {
     case assign(Int)
     /// `value` = `rawInput` with `value` stored at path `n` (ResultPath).
     case resultPath(Int)
+    /// As `resultPath`, when nothing after it in the state can fail (no OutputPath follows): `rawInput` is handed
+    /// over and edited in place when nothing else holds it.
+    case resultPathInPlace(Int)
     /// `value` = `rawInput` (ResultPath null).
     case resultPathNull
     /// `value` = `value` at path `n` (OutputPath).

@@ -86,41 +86,65 @@ extension Execution {
     }
 
     /// Maps a three-way comparison onto the operator's relation.
+    @inline(__always)
     private static func order(_ comparison: ChoiceOperator, _ order: Int) -> Bool {
-        let name = comparison.rawValue.hasSuffix("Path") ? String(comparison.rawValue.dropLast(4)) : comparison.rawValue
-        if name.hasSuffix("GreaterThanEquals") { return order >= 0 }
-        if name.hasSuffix("LessThanEquals") { return order <= 0 }
-        if name.hasSuffix("GreaterThan") { return order > 0 }
-        if name.hasSuffix("LessThan") { return order < 0 }
-        return order == 0
+        comparison.relation.holds(order)
     }
 
-    /// Code point by code point, as the specification asks: no normalisation, no case folding.
+    /// Code point by code point, as the specification asks: no normalisation, no case folding. UTF-8 orders
+    /// byte strings as their code points, so the bytes are compared.
     private static func compareScalars(_ a: String, _ b: String) -> Int {
-        var left = a.unicodeScalars.makeIterator()
-        var right = b.unicodeScalars.makeIterator()
+        let left = a.utf8
+        let right = b.utf8
+        var x = left.makeIterator()
+        var y = right.makeIterator()
         while true {
-            switch (left.next(), right.next()) {
+            switch (x.next(), y.next()) {
             case (nil, nil): return 0
             case (nil, _): return -1
             case (_, nil): return 1
-            case (let x?, let y?) where x != y: return x.value < y.value ? -1 : 1
+            case (let p?, let q?) where p != q: return p < q ? -1 : 1
             default: continue
             }
         }
     }
 
     /// Glob matching with `*` only: the pieces must appear in order, the first at the start, the last at the end.
+    /// On UTF-8 bytes: a valid UTF-8 piece can only be found at a code point boundary of valid UTF-8 text, and
+    /// AWS compares code points, not Unicode characters.
     static func matches(_ text: String, _ pieces: [String]) -> Bool {
-        guard pieces.count > 1 else { return text == pieces.first }
-        var rest = Substring(text)
-        guard rest.hasPrefix(pieces[0]) else { return false }
-        rest = rest.dropFirst(pieces[0].count)
-        for piece in pieces.dropFirst().dropLast() where !piece.isEmpty {
-            guard let range = rest.range(of: piece) else { return false }
-            rest = rest[range.upperBound...]
+        guard pieces.count > 1 else { return pieces.first.map { JSONObject.sameKey(text, $0) } ?? false }
+        return withBytes(text) { bytes in
+            let matchesFirst = withBytes(pieces[0]) { first in
+                bytes.count >= first.count && UnsafeBufferPointer(rebasing: bytes[..<first.count]).elementsEqual(first)
+            }
+            guard matchesFirst else { return false }
+            var position = pieces[0].utf8.count
+            for piece in pieces.dropFirst().dropLast() where !piece.isEmpty {
+                guard let found = withBytes(piece, { find($0, in: bytes, from: position) }) else { return false }
+                position = found
+            }
+            return withBytes(pieces[pieces.count - 1]) { last in
+                bytes.count - position >= last.count
+                    && UnsafeBufferPointer(rebasing: bytes[(bytes.count - last.count)...]).elementsEqual(last)
+            }
         }
-        let last = pieces[pieces.count - 1]
-        return rest.count >= last.count && rest.hasSuffix(last)
+    }
+
+    /// Runs `body` on the UTF-8 bytes of `text` without copying them when they are contiguous (always, for the
+    /// native strings the parser makes).
+    private static func withBytes<Result>(_ text: String, _ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
+        if let result = text.utf8.withContiguousStorageIfAvailable(body) { return result }
+        return Array(text.utf8).withUnsafeBufferPointer(body)
+    }
+
+    /// The position just past the first occurrence of `needle` in `bytes` at or after `start`.
+    private static func find(_ needle: UnsafeBufferPointer<UInt8>, in bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
+        guard needle.count <= bytes.count - start else { return nil }
+        for offset in start...(bytes.count - needle.count)
+        where UnsafeBufferPointer(rebasing: bytes[offset..<(offset + needle.count)]).elementsEqual(needle) {
+            return offset + needle.count
+        }
+        return nil
     }
 }

@@ -9,14 +9,31 @@ enum PathEvaluator {
     /// The outcome of looking a path up.
     enum Lookup {
         case found(JSONValue)
-        /// Nothing there; the text is Jayway's explanation (`No results for path: $['a']`,
-        /// `Missing property in path $['a']`).
-        case missing(String)
+        /// Nothing there; ``Miss/explanation`` is Jayway's.
+        case missing(Miss)
+    }
+
+    /// Where a definite path found nothing. The explanation is spelled only when asked for: Choice rules
+    /// (`IsPresent`) and optional fields look up absent paths on every execution (spelling it eagerly was 4 % of
+    /// choice_heavy's time).
+    struct Miss {
+        let segments: [JSONPath.Segment]
+        /// The segment that found nothing.
+        let position: Int
+        /// Whether the miss is "No results" (the last segment, or an index out of range) rather than "Missing
+        /// property" (a member on the way).
+        let noResults: Bool
+
+        /// Jayway's words: `No results for path: $['a']`, `Missing property in path $['a']`.
+        var explanation: String {
+            let normalized = PathEvaluator.normalizedText(segments[...position])
+            return noResults ? "No results for path: \(normalized)" : "Missing property in path \(normalized)"
+        }
     }
 
     /// Looks `segments` up from `root`.
     /// A definite path in Jayway's normalized form: `$['a'][0]`.
-    private static func normalizedText(_ segments: ArraySlice<JSONPath.Segment>) -> String {
+    static func normalizedText(_ segments: ArraySlice<JSONPath.Segment>) -> String {
         var text = "$"
         for segment in segments {
             switch segment {
@@ -33,10 +50,8 @@ enum PathEvaluator {
             var current = root
             for (position, segment) in segments.enumerated() {
                 let isLast = position == segments.count - 1
-                // Jayway's words for a path that matches nothing; the normalized path is spelled only then.
                 func missing() -> Lookup {
-                    let normalized = normalizedText(segments[...position])
-                    return .missing(isLast ? "No results for path: \(normalized)" : "Missing property in path \(normalized)")
+                    .missing(Miss(segments: segments, position: position, noResults: isLast))
                 }
                 switch segment {
                 case .member(let name):
@@ -46,7 +61,7 @@ enum PathEvaluator {
                     guard case .array(let elements) = current else { return missing() }
                     let resolved = index < 0 ? elements.count + index : index
                     guard elements.indices.contains(resolved) else {
-                        return .missing("No results for path: \(normalizedText(segments[...position]))")
+                        return .missing(Miss(segments: segments, position: position, noResults: true))
                     }
                     current = elements[resolved]
                 default:

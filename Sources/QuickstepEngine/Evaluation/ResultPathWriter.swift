@@ -3,44 +3,75 @@ import QuickstepLanguage
 
 /// Applies a `ResultPath`: puts a result into the state's raw input at a reference path, creating the objects on
 /// the way and replacing what was there.
+///
+/// The raw input is edited in place when nothing else holds it (``VM`` hands it over when nothing after the
+/// ResultPath can fail and need it again); otherwise the containers on the path are copied, as value semantics
+/// require. The path is checked against the input before anything changes, so a mismatch leaves it untouched.
 enum ResultPathWriter {
-    /// `raw` with `result` stored at `path`.
+    /// Stores `result` at `path` in `raw`.
     ///
     /// - Throws: `States.ResultPathMatchFailure` when the path runs through something that is not an object
-    ///   (or, for an index, not an array long enough).
-    static func write(_ result: JSONValue, at path: JSONPath, into raw: JSONValue) throws(ExecutionFailure) -> JSONValue {
-        guard !path.segments.isEmpty else { return result }
-        return try write(result, segments: path.segments[...], into: raw, path: path, whole: raw)
+    ///   (or, for an index, not an array long enough); `raw` is then unchanged.
+    static func store(_ result: JSONValue, at path: JSONPath, in raw: inout JSONValue) throws(ExecutionFailure) {
+        guard !path.segments.isEmpty else {
+            raw = result
+            return
+        }
+        guard applies(path.segments[...], to: raw) else {
+            throw ExecutionFailure(error: ErrorName.resultPathMatchFailure,
+                                   cause: "Unable to apply ResultPath '\(path.text)' to input '\(raw.compactText)'")
+        }
+        store(result, segments: path.segments[...], in: &raw)
     }
 
-    private static func write(
-        _ result: JSONValue, segments: ArraySlice<JSONPath.Segment>, into value: JSONValue, path: JSONPath, whole: JSONValue
-    ) throws(ExecutionFailure) -> JSONValue {
-        guard let segment = segments.first else { return result }
+    /// Whether the path can be written into `value`: members through objects (a missing member becomes an empty
+    /// object, so only members may follow it), indexes into arrays long enough.
+    private static func applies(_ segments: ArraySlice<JSONPath.Segment>, to value: JSONValue) -> Bool {
+        guard let segment = segments.first else { return true }
         let rest = segments.dropFirst()
         switch segment {
         case .member(let name):
-            guard case .object(var object) = value else { throw mismatch(path, whole) }
-            let child = object[name] ?? .object(JSONObject())
-            // Release the object's reference to the child first, so the child can be edited in place.
-            object[name] = .null
-            object[name] = try write(result, segments: rest, into: child, path: path, whole: whole)
-            return .object(object)
+            guard case .object(let object) = value else { return false }
+            guard let child = object[name] else { return applies(rest, to: .object(JSONObject())) }
+            return applies(rest, to: child)
         case .index(let index):
-            guard case .array(var elements) = value else { throw mismatch(path, whole) }
+            guard case .array(let elements) = value else { return false }
             let resolved = index < 0 ? elements.count + index : index
-            guard elements.indices.contains(resolved) else { throw mismatch(path, whole) }
-            let child = elements[resolved]
-            elements[resolved] = .null
-            elements[resolved] = try write(result, segments: rest, into: child, path: path, whole: whole)
-            return .array(elements)
+            guard elements.indices.contains(resolved) else { return false }
+            return applies(rest, to: elements[resolved])
         default:
-            throw mismatch(path, whole)
+            return false
         }
     }
 
-    private static func mismatch(_ path: JSONPath, _ input: JSONValue) -> ExecutionFailure {
-        ExecutionFailure(error: ErrorName.resultPathMatchFailure,
-                         cause: "Unable to apply ResultPath '\(path.text)' to input '\(input.compactText)'")
+    /// Writes along a path ``applies(_:to:)`` accepted. Each container is taken out of its parent before it is
+    /// changed, so a container nothing else shares is changed in place.
+    private static func store(_ result: JSONValue, segments: ArraySlice<JSONPath.Segment>, in value: inout JSONValue) {
+        guard let segment = segments.first else {
+            value = result
+            return
+        }
+        let rest = segments.dropFirst()
+        switch segment {
+        case .member(let name):
+            guard case .object(var object) = value else { preconditionFailure("checked by applies(_:to:)") }
+            value = .null
+            var child = object[name] ?? .object(JSONObject())
+            object[name] = .null
+            store(result, segments: rest, in: &child)
+            object[name] = child
+            value = .object(object)
+        case .index(let index):
+            guard case .array(var elements) = value else { preconditionFailure("checked by applies(_:to:)") }
+            value = .null
+            let resolved = index < 0 ? elements.count + index : index
+            var child = elements[resolved]
+            elements[resolved] = .null
+            store(result, segments: rest, in: &child)
+            elements[resolved] = child
+            value = .array(elements)
+        default:
+            preconditionFailure("checked by applies(_:to:)")
+        }
     }
 }

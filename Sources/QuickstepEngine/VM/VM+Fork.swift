@@ -45,8 +45,8 @@ extension VM {
         let map = program.tables.maps[index]
         let items: [JSONValue]
         switch try execution.lookup(map.itemsPath, data: execution.value) {
-        case .missing(let explanation):
-            throw .runtime(execution.causePrefix() + "Invalid path '\(map.itemsPath.text)' : \(explanation)")
+        case .missing(let miss):
+            throw .runtime(execution.causePrefix() + "Invalid path '\(map.itemsPath.text)' : \(miss.explanation)")
         case .found(let found):
             guard case .array(let elements) = found else {
                 throw .runtime(execution.causePrefix() + "Map state input must be an array but was: \(found.compactText)")

@@ -43,7 +43,22 @@ enum VM {
                     try assign(index, execution)
                     execution.pc += 1
                 case .resultPath(let path):
-                    execution.value = try ResultPathWriter.write(execution.value, at: program.tables.paths[path], into: execution.rawInput)
+                    var raw = execution.rawInput
+                    try ResultPathWriter.store(execution.value, at: program.tables.paths[path], in: &raw)
+                    execution.value = raw
+                    execution.pc += 1
+                case .resultPathInPlace(let path):
+                    // Nothing after this in the state needs the raw input: hand it over, so that an input nothing
+                    // else holds is edited in place instead of copied. A mismatch leaves it untouched.
+                    var raw = execution.rawInput
+                    execution.rawInput = .null
+                    do throws(ExecutionFailure) {
+                        try ResultPathWriter.store(execution.value, at: program.tables.paths[path], in: &raw)
+                    } catch {
+                        execution.rawInput = raw
+                        throw error
+                    }
+                    execution.value = raw
                     execution.pc += 1
                 case .resultPathNull:
                     execution.value = execution.rawInput
@@ -137,8 +152,8 @@ enum VM {
     static func select(_ path: JSONPath, from value: JSONValue, in execution: Execution) throws(ExecutionFailure) -> JSONValue {
         switch try execution.lookup(path, data: value) {
         case .found(let selected): return selected
-        case .missing(let explanation):
-            throw .runtime(execution.causePrefix() + "Invalid path '\(path.text)' : \(explanation)")
+        case .missing(let miss):
+            throw .runtime(execution.causePrefix() + "Invalid path '\(path.text)' : \(miss.explanation)")
         }
     }
 

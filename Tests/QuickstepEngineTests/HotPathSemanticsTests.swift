@@ -1,0 +1,93 @@
+import Testing
+import QuickstepEngine
+import QuickstepJSON
+import QuickstepLanguage
+
+/// Behaviour the fast paths must keep: ResultPath editing the raw input in place, Choice operators decided without
+/// their names, byte-wise string comparison. Expected values are reasoned from the ASL specification next to each.
+@Suite struct HotPathSemanticsTests {
+    /// Every operator's family and relation, as its name spells them (the names are the specification's).
+    @Test func choiceOperatorFamilyAndRelationFollowTheirNames() {
+        for comparison in ChoiceOperator.allCases {
+            let name = comparison.rawValue
+            let family: ChoiceOperator.Family
+            if comparison == .stringMatches { family = .stringMatch }
+            else if name.hasPrefix("String") { family = .string }
+            else if name.hasPrefix("Numeric") { family = .numeric }
+            else if name.hasPrefix("Boolean") { family = .boolean }
+            else if name.hasPrefix("Timestamp") { family = .timestamp }
+            else { family = .typeTest }
+            #expect(comparison.family == family, "\(name)")
+            let base = name.hasSuffix("Path") ? String(name.dropLast(4)) : name
+            let relation: ChoiceOperator.Relation
+            if base.hasSuffix("GreaterThanEquals") { relation = .greaterOrEqual }
+            else if base.hasSuffix("LessThanEquals") { relation = .lessOrEqual }
+            else if base.hasSuffix("GreaterThan") { relation = .greater }
+            else if base.hasSuffix("LessThan") { relation = .less }
+            else { relation = .equal }
+            #expect(comparison.relation == relation, "\(name)")
+        }
+    }
+
+    /// The first state's ResultPath edits its raw input; `$$.Execution.Input` (the same JSON value) must not change.
+    @Test func resultPathInPlaceLeavesTheExecutionInputAlone() throws {
+        let result = try execute(#"""
+            {"StartAt":"A","States":{
+              "A":{"Type":"Pass","Result":1,"ResultPath":"$.added","Next":"B"},
+              "B":{"Type":"Pass","Parameters":{"original.$":"$$.Execution.Input","now.$":"$"},"End":true}}}
+            """#, input: ["keep": true])
+        #expect(result.output == ["original": ["keep": true], "now": ["keep": true, "added": 1]])
+    }
+
+    /// A ResultPath into a result that is the raw input itself (a Pass without Result): the result must be the
+    /// input as it was, not the object being edited.
+    @Test func resultPathOfTheInputIntoItself() throws {
+        let result = try execute(#"{"StartAt":"A","States":{"A":{"Type":"Pass","ResultPath":"$.copy","End":true}}}"#,
+                                 input: ["a": 1])
+        #expect(result.output == ["a": 1, "copy": ["a": 1]])
+    }
+
+    /// A ResultPath that does not apply fails with the raw input untouched: the Catch's own ResultPath writes the
+    /// error into that raw input (spec: a catcher's ResultPath applies to the state's raw input).
+    @Test func failedResultPathLeavesTheRawInputForTheCatcher() throws {
+        let result = try execute(#"""
+            {"StartAt":"A","States":{
+              "A":{"Type":"Task","Resource":"arn:aws:lambda:us-east-1:123456789012:function:echo","ResultPath":"$.list[5]",
+                   "Catch":[{"ErrorEquals":["States.ALL"],"ResultPath":"$.error","Next":"Done"}],"End":true},
+              "Done":{"Type":"Succeed"}}}
+            """#, input: ["list": [1, 2], "x": "y"], handlers: echoHandlers())
+        #expect(result.status == .succeeded)
+        #expect(result.output?["list"] == [1, 2])
+        #expect(result.output?["x"] == "y")
+        #expect(result.output?["error"]?["Error"] == "States.ResultPathMatchFailure")
+    }
+
+    /// StringMatches and StringEquals compare code points: multi-byte characters match as themselves, and a
+    /// precomposed "é" is not "e" + combining acute (Java, which AWS runs, does not normalise).
+    @Test func stringComparisonsAreByCodePoint() throws {
+        let definition = #"""
+            {"StartAt":"C","States":{"C":{"Type":"Choice","Choices":[
+              {"Variable":"$.s","StringMatches":"é*ü\\*","Next":"Glob"},
+              {"Variable":"$.s","StringEquals":"é","Next":"Same"},
+              {"Variable":"$.s","StringLessThan":"z","Next":"Less"}],"Default":"Other"},
+             "Glob":{"Type":"Pass","Result":"glob","End":true},"Same":{"Type":"Pass","Result":"same","End":true},
+             "Less":{"Type":"Pass","Result":"less","End":true},"Other":{"Type":"Pass","Result":"other","End":true}}}
+            """#
+        #expect(try execute(definition, input: ["s": "éxyzü*"]).output == "glob")
+        #expect(try execute(definition, input: ["s": "éü*"]).output == "glob")
+        // The escaped star is literal: without it at the end there is no match.
+        #expect(try execute(definition, input: ["s": "éxyzü"]).output == "other")
+        #expect(try execute(definition, input: ["s": "abc"]).output == "less")
+        #expect(try execute(definition, input: ["s": "é"]).output == "same")
+        // "e" + U+0301: not StringEquals "é"; "e" < "z", so StringLessThan holds.
+        #expect(try execute(definition, input: ["s": "e\u{301}"]).output == "less")
+        // U+00E9 sorts after "z" (U+007A): no rule holds.
+        #expect(try execute(definition, input: ["s": "éa"]).output == "other")
+    }
+
+    private func echoHandlers() -> TaskHandlerRegistry {
+        let handlers = TaskHandlerRegistry()
+        handlers.register("arn:aws:lambda:us-east-1:123456789012:function:echo") { $0.input }
+        return handlers
+    }
+}
