@@ -128,7 +128,7 @@ public final class Engine: Sendable {
     /// A registered state machine with the text every execution's identity needs, built once.
     private struct Machine {
         var program: Program
-        var mocks: MockedTestCase?
+        var mocks: MockPlan?
         var identity: MachineIdentity
     }
 
@@ -185,7 +185,7 @@ public final class Engine: Sendable {
         let region = configuration.region
         let account = configuration.account
         let machine = Machine(
-            program: program, mocks: mocks,
+            program: program, mocks: mocks.map { MockPlan($0, program: program) },
             identity: MachineIdentity(stateMachineName: name, region: region, account: account, executionKind: "express"))
         machines.withLock { $0[name] = machine }
         return machine.identity.stateMachineArn

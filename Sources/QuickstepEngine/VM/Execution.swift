@@ -238,7 +238,7 @@ final class RunState {
     var hasEnded: Bool { ended.load(ordering: .acquiring) }
     /// Guards the history and the mock attempts once the run spans several strands.
     private(set) var sharedLock: Lock?
-    var mocks: MockedTestCase?
+    var mocks: MockPlan?
     /// Engine runs: where callback tasks' tokens are opened, for Engine.sendTaskSuccess and friends.
     var tokenBook: TaskTokenBook?
     /// When the execution times out (engine runs; milliseconds since the epoch).
@@ -250,8 +250,8 @@ final class RunState {
     var reported = false
     /// Whether a successful execution keeps its events (history level `all`).
     var keepsHistoryOnSuccess = true
-    /// How many times each mocked state has invoked its task.
-    var mockAttempts: [String: Int] = [:]
+    /// How many times each mocked state has invoked its task, by ``MockPlan`` slot (empty until the first).
+    var mockAttempts: [Int] = []
 
     /// Whether states record when they were entered (for `$$.State.EnteredTime` and history timestamps).
     let needsStateTimes: Bool

@@ -20,12 +20,13 @@ extension VM {
         let timeout = try seconds(task.timeoutSeconds, field: "TimeoutSecondsPath", execution)
         let heartbeat = try seconds(task.heartbeatSeconds, field: "HeartbeatSecondsPath", execution)
         recordScheduled(execution, resource: resource, input: execution.value, timeout: timeout)
-        if let mocks = run.mocks, mocks.mocks(execution.stateName) {
+        if let mocks = run.mocks, let slot = mocks.slot(of: execution.state) {
             let attempt = run.withShared {
-                defer { run.mockAttempts[execution.stateName, default: 0] += 1 }
-                return run.mockAttempts[execution.stateName, default: 0]
+                if run.mockAttempts.isEmpty { run.mockAttempts = Array(repeating: 0, count: mocks.responses.count) }
+                defer { run.mockAttempts[slot] += 1 }
+                return run.mockAttempts[slot]
             }
-            switch mocks.response(state: execution.stateName, attempt: attempt)! {
+            switch MockedTestCase.response(among: mocks.responses[slot], attempt: attempt)! {
             case .success(let output):
                 // A mocked Return is the service's own result: no Invoke wrapping.
                 try accept(output, execution, resource: resource, wrap: false)
