@@ -9,7 +9,7 @@ extension Execution {
         case .input: return PathEvaluator.lookup(path, in: data)
         case .context: return PathEvaluator.lookup(path, in: contextValue())
         case .variable(let name):
-            guard let value = variables.value(of: name) else {
+            guard let value = variables?.value(of: name) else {
                 throw .runtime(causePrefix() + "The variable '$\(name)' referenced by '\(path.text)' has not been assigned")
             }
             return PathEvaluator.lookup(path, in: value)

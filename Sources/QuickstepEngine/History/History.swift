@@ -5,12 +5,12 @@ import QuickstepJSON
 ///
 /// The numbering always runs, because AWS's error causes quote event ids ("entered at the event id #4").
 final class History {
-    private var nextId = 1
-    private var recorded: [JSONValue] = []
+    @exclusivity(unchecked) private var nextId = 1
+    @exclusivity(unchecked) private var recorded: [JSONValue] = []
     let keepsEvents: Bool
     let clock: () -> Int64
     /// Set (by ``RunState/markSpread()``) once the execution's children run on several strands.
-    var lock: Lock?
+    @exclusivity(unchecked) var lock: Lock?
 
     init(keepsEvents: Bool, clock: @escaping () -> Int64) {
         self.keepsEvents = keepsEvents

@@ -308,7 +308,7 @@ public final class Engine: Sendable {
         run.tokenBook = tokens
         run.onCompletion = onCompletion
         run.keepsHistoryOnSuccess = configuration.historyLevel == .all
-        let root = Execution(run: run, scheduler: scheduler, pc: program.entry, input: input, variables: VariableScope(parent: nil), parent: nil, childIndex: 0)
+        let root = Execution(run: run, scheduler: scheduler, pc: program.entry, input: input, enclosingScope: nil, parent: nil, childIndex: 0)
         root.record("ExecutionStarted", ("executionStartedEventDetails", [
             "input": .string(input.compactText), "inputDetails": ["truncated": false], "roleArn": .string(identity.roleArn),
         ]))

@@ -31,37 +31,49 @@ public struct ExecutionResult: Sendable {
 ///
 /// The VM runs it until it ends or parks (Wait, an asynchronous task, a retry interval, a Map or Parallel join);
 /// everything it needs to resume is here, so nothing waits on the stack.
+///
+/// Its stored properties (and those of ``Join``, ``RunState``, ``RunScheduler``, ``History`` and
+/// ``VariableScope``) are `@exclusivity(unchecked)`: Swift's run-time exclusivity checks (a thread-local access
+/// set consulted on every class property access it cannot prove safe) were 13 % of map_100x3's time. One thread
+/// drives a strand at a time and the VM never holds two accesses to one property at once. The price: a conflicting
+/// access would go unnoticed instead of trapping.
 final class Execution {
     let run: RunState
     /// The strand that drives this graph: the run's root strand, or one of a Map's or Parallel's strands on
     /// another worker. Everything that resumes the graph (timers, completions) goes through it.
     let scheduler: RunScheduler
-    var pc: Int
+    @exclusivity(unchecked) var pc: Int
     /// The current state's input as it arrived.
-    var rawInput: JSONValue = .null
+    @exclusivity(unchecked) var rawInput: JSONValue = .null
     /// The data being processed: effective input, then result, then output.
-    var value: JSONValue
-    var variables: VariableScope
+    @exclusivity(unchecked) var value: JSONValue
+    /// This graph's own variables, made by its first assignment: most graphs (a Map's iterations above all)
+    /// assign none, and each scope was an allocation. Until then lookups go to the enclosing scope.
+    @exclusivity(unchecked) private var ownScope: VariableScope?
+    /// The scope the graph was started in (the forking graph's, as it was then); nil at the top level.
+    let enclosingScope: VariableScope?
+    /// Where variable lookups start.
+    var variables: VariableScope? { ownScope ?? enclosingScope }
     /// The index of the current state in the program, or -1 before the first.
-    var state = -1
-    var stateEnteredEventId = 0
-    var stateEnteredTime: Int64 = 0
-    var lastEventId = 0
-    var chosenPC = 0
+    @exclusivity(unchecked) var state = -1
+    @exclusivity(unchecked) var stateEnteredEventId = 0
+    @exclusivity(unchecked) var stateEnteredTime: Int64 = 0
+    @exclusivity(unchecked) var lastEventId = 0
+    @exclusivity(unchecked) var chosenPC = 0
     /// What only retrying states, tasks and Map item selectors use; allocated the first time one of them sets it,
     /// so an execution of Pass, Choice and Wait states (or one parked in a Wait) carries 8 bytes instead of ~130.
-    private var extras: Extras?
+    @exclusivity(unchecked) private var extras: Extras?
 
     private final class Extras {
-        var retryAttempts: [Int] = []
-        var retryCount = 0
-        var taskToken: String?
-        var pendingTask = 0
-        var heartbeatGeneration = 0
-        var heartbeatSeconds: Int?
-        var mapItem: (index: Int, value: JSONValue)?
-        var pendingFailure: ExecutionFailure?
-        var invocationCounter = 0
+        @exclusivity(unchecked) var retryAttempts: [Int] = []
+        @exclusivity(unchecked) var retryCount = 0
+        @exclusivity(unchecked) var taskToken: String?
+        @exclusivity(unchecked) var pendingTask = 0
+        @exclusivity(unchecked) var heartbeatGeneration = 0
+        @exclusivity(unchecked) var heartbeatSeconds: Int?
+        @exclusivity(unchecked) var mapItem: (index: Int, value: JSONValue)?
+        @exclusivity(unchecked) var pendingFailure: ExecutionFailure?
+        @exclusivity(unchecked) var invocationCounter = 0
     }
 
     /// Whether any of the rarely used fields was ever set (so they may need resetting).
@@ -118,22 +130,28 @@ final class Execution {
         set { if extras != nil || newValue != 0 { ensuredExtras.invocationCounter = newValue } }
     }
     /// Variables assigned by the current state, stored when it exits.
-    var pendingAssignments: [JSONObject] = []
+    @exclusivity(unchecked) var pendingAssignments: [JSONObject] = []
     let parent: Join?
     let childIndex: Int
-    var finished = false
+    @exclusivity(unchecked) var finished = false
     /// States entered by this branch or iteration (its own children included once they finished); added to the
     /// owner's count when it finishes. The top-level graph counts in ``RunState/transitions``.
-    var transitions = 0
+    @exclusivity(unchecked) var transitions = 0
 
-    init(run: RunState, scheduler: RunScheduler, pc: Int, input: JSONValue, variables: VariableScope, parent: Join?, childIndex: Int) {
+    init(run: RunState, scheduler: RunScheduler, pc: Int, input: JSONValue, enclosingScope: VariableScope?, parent: Join?, childIndex: Int) {
         self.run = run
         self.scheduler = scheduler
         self.pc = pc
         value = input
-        self.variables = variables
+        self.enclosingScope = enclosingScope
         self.parent = parent
         self.childIndex = childIndex
+    }
+
+    /// Stores a variable in this graph's own scope.
+    func assignVariable(_ name: String, _ value: JSONValue) {
+        if ownScope == nil { ownScope = VariableScope(parent: enclosingScope) }
+        ownScope!.assign(name, value)
     }
 
     /// Whether the work is moot: the whole run ended, or a sibling's failure cancelled the join.
@@ -177,8 +195,8 @@ final class Execution {
 final class Join {
     /// The Map or Parallel execution waiting for the children; the children keep it (and the join) alive.
     let owner: Execution
-    var results: [JSONValue?]
-    var remaining: Int
+    @exclusivity(unchecked) var results: [JSONValue?]
+    @exclusivity(unchecked) var remaining: Int
     /// Set by the owner's strand when a child's failure ends the join; read by children on other strands.
     private let cancelled = Atomic<Bool>(false)
     var isCancelled: Bool {
@@ -187,13 +205,13 @@ final class Join {
     }
     /// The strands the children are spread over; the first is the owner's. More than one only on a worker pool
     /// with workers to spare (``RunHost/fanOutWidth``).
-    var strands: [RunScheduler] = []
+    @exclusivity(unchecked) var strands: [RunScheduler] = []
     /// Children not started yet (Map with MaxConcurrency), in order.
-    var waiting: [Execution] = []
-    var running = 0
+    @exclusivity(unchecked) var waiting: [Execution] = []
+    @exclusivity(unchecked) var running = 0
     let maxConcurrency: Int
     let isMap: Bool
-    var failures = 0
+    @exclusivity(unchecked) var failures = 0
     let toleratedCount: Int?
     let toleratedPercentage: Double?
 
@@ -232,26 +250,26 @@ final class RunState {
         let result: ExecutionResult
         init(_ result: ExecutionResult) { self.result = result }
     }
-    private var resultBox: ResultBox?
+    @exclusivity(unchecked) private var resultBox: ResultBox?
     private let ended = Atomic<Bool>(false)
     /// Whether the outcome is known; safe from any strand.
     var hasEnded: Bool { ended.load(ordering: .acquiring) }
     /// Guards the history and the mock attempts once the run spans several strands.
-    private(set) var sharedLock: Lock?
-    var mocks: MockPlan?
+    @exclusivity(unchecked) private(set) var sharedLock: Lock?
+    @exclusivity(unchecked) var mocks: MockPlan?
     /// Engine runs: where callback tasks' tokens are opened, for Engine.sendTaskSuccess and friends.
-    var tokenBook: TaskTokenBook?
+    @exclusivity(unchecked) var tokenBook: TaskTokenBook?
     /// When the execution times out (engine runs; milliseconds since the epoch).
-    var deadline: Int64?
+    @exclusivity(unchecked) var deadline: Int64?
     /// States entered so far, branches and iterations included (theirs are added as they finish).
-    var transitions = 0
+    @exclusivity(unchecked) var transitions = 0
     /// Engine runs: called once with the outcome.
-    var onCompletion: (@Sendable (ExecutionResult) -> Void)?
-    var reported = false
+    @exclusivity(unchecked) var onCompletion: (@Sendable (ExecutionResult) -> Void)?
+    @exclusivity(unchecked) var reported = false
     /// Whether a successful execution keeps its events (history level `all`).
-    var keepsHistoryOnSuccess = true
+    @exclusivity(unchecked) var keepsHistoryOnSuccess = true
     /// How many times each mocked state has invoked its task, by ``MockPlan`` slot (empty until the first).
-    var mockAttempts: [Int] = []
+    @exclusivity(unchecked) var mockAttempts: [Int] = []
 
     /// Whether states record when they were entered (for `$$.State.EnteredTime` and history timestamps).
     let needsStateTimes: Bool

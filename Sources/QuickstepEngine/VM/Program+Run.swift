@@ -35,7 +35,7 @@ extension Program {
         let run = RunState(program: self, identity: identity, handlers: handlers, history: history, scheduler: scheduler)
         scheduler.run = run
         run.mocks = options.mocks.map { MockPlan($0, program: self) }
-        let root = Execution(run: run, scheduler: scheduler, pc: entry, input: input, variables: VariableScope(parent: nil), parent: nil, childIndex: 0)
+        let root = Execution(run: run, scheduler: scheduler, pc: entry, input: input, enclosingScope: nil, parent: nil, childIndex: 0)
         root.record("ExecutionStarted", ("executionStartedEventDetails", [
             "input": .string(input.compactText), "inputDetails": ["truncated": false], "roleArn": .string(identity.roleArn),
         ]))

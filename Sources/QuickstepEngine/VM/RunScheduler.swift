@@ -68,16 +68,16 @@ final class RunScheduler: @unchecked Sendable {
     let host: any RunHost
     /// The ready graphs, first in first out: the first in a slot of its own, so that a run with one graph (most
     /// of them) allocates no queue.
-    private var readyFirst: Execution?
-    private var ready: [Execution] = []
-    private var readyHead = 0
+    @exclusivity(unchecked) private var readyFirst: Execution?
+    @exclusivity(unchecked) private var ready: [Execution] = []
+    @exclusivity(unchecked) private var readyHead = 0
     /// Messages from other threads, guarded by `inboxLocked`: a spin lock held for an append or a swap, inline in
     /// the strand, because a mutex would cost every execution two allocations (measured: 1.5 KB of memory per
     /// parked execution before, see issue notes). Atomic operations are visible to ThreadSanitizer.
-    private var inbox: [Message] = []
+    @exclusivity(unchecked) private var inbox: [Message] = []
     private let inboxLocked = Atomic<Bool>(false)
     /// Asynchronous invocations not completed yet.
-    var outstandingTasks = 0
+    @exclusivity(unchecked) var outstandingTasks = 0
     /// Whether a thread drives the run or has it queued (pool hosts); guards against driving it twice at once.
     let isScheduled = Atomic<Bool>(false)
     /// The run this strand belongs to; set once, before the first message. The root strand does not retain it

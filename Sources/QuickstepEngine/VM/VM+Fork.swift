@@ -11,7 +11,7 @@ extension VM {
         spread(join, children: branches.count)
         for (position, entry) in branches.enumerated() {
             let child = Execution(run: execution.run, scheduler: join.strands[position % join.strands.count], pc: entry,
-                                  input: execution.value, variables: VariableScope(parent: execution.variables),
+                                  input: execution.value, enclosingScope: execution.variables,
                                   parent: join, childIndex: position)
             child.lastEventId = execution.lastEventId
             join.running += 1
@@ -84,7 +84,7 @@ extension VM {
         spread(join, children: maxConcurrency == 0 ? items.count : min(maxConcurrency, items.count))
         for (position, input) in inputs.enumerated() {
             let child = Execution(run: execution.run, scheduler: join.strands[position % join.strands.count],
-                                  pc: map.processorEntry, input: input, variables: VariableScope(parent: execution.variables),
+                                  pc: map.processorEntry, input: input, enclosingScope: execution.variables,
                                   parent: join, childIndex: position)
             join.waiting.append(child)
         }

@@ -132,7 +132,7 @@ enum VM {
     static func exit(_ execution: Execution) {
         if !execution.pendingAssignments.isEmpty {
             for assignments in execution.pendingAssignments {
-                for member in assignments { execution.variables.assign(member.key, member.value) }
+                for member in assignments { execution.assignVariable(member.key, member.value) }
             }
             execution.pendingAssignments.removeAll()
         }

@@ -4,7 +4,7 @@ import QuickstepJSON
 ///
 /// Inner scopes read the variables of the scopes around them; assignments always go to the innermost scope.
 final class VariableScope {
-    private(set) var values: [String: JSONValue] = [:]
+    @exclusivity(unchecked) private(set) var values: [String: JSONValue] = [:]
     let parent: VariableScope?
 
     init(parent: VariableScope?) {
