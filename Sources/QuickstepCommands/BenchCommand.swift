@@ -121,7 +121,7 @@ final class BenchDriver: Sendable {
         guard number < executions else { return }
         let began = DispatchTime.now().uptimeNanoseconds
         do {
-            try engine.startExecution(stateMachine: machineName, input: input) { [self] _ in
+            try engine.submitExecution(stateMachine: machineName, input: input) { [self] _ in
                 let elapsed = DispatchTime.now().uptimeNanoseconds - began
                 histograms[number & 15].record(elapsed)
                 finishedCount.add(1, ordering: .releasing)

@@ -36,6 +36,34 @@ import MetricsTestKit
         #expect(counters == EngineCounters(started: count, succeeded: count, running: 0, stateTransitions: 2 * count))
     }
 
+    /// submitExecution runs like startExecution; executions started from completions (as a stream consumer
+    /// chains them) all finish, and waitUntilIdle returns only after the last callback.
+    @Test func submittedExecutionsChainedFromCompletionsAllFinish() throws {
+        let engine = engine()
+        defer { engine.shutdown() }
+        try engine.createStateMachine(name: "Chain", definition: Self.passChain)
+        let wrong = Atomic<Int>(0)
+        let callbacks = Atomic<Int>(0)
+        let chains = 8
+        let perChain = 2_000
+        @Sendable func submit(_ n: Int) {
+            try? engine.submitExecution(stateMachine: "Chain", input: ["n": .int(Int64(n))]) { result in
+                if result.output != ["n": .int(Int64(n)), "doubled": .int(Int64(2 * n))] { wrong.add(1, ordering: .relaxed) }
+                callbacks.add(1, ordering: .relaxed)
+                if n + chains < chains * perChain { submit(n + chains) }
+            }
+        }
+        for chain in 0..<chains { submit(chain) }
+        engine.waitUntilIdle()
+        #expect(callbacks.load(ordering: .relaxed) == chains * perChain)
+        #expect(wrong.load(ordering: .relaxed) == 0)
+        #expect(engine.counters == EngineCounters(started: chains * perChain, succeeded: chains * perChain, running: 0,
+                                                 stateTransitions: 2 * chains * perChain))
+        #expect(throws: EngineError.stateMachineDoesNotExist("Missing")) {
+            try engine.submitExecution(stateMachine: "Missing")
+        }
+    }
+
     @Test func synchronousStartRunsInlineAndReturnsTheResult() throws {
         let engine = engine()
         defer { engine.shutdown() }
