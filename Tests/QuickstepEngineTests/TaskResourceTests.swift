@@ -66,6 +66,22 @@ import QuickstepLanguage
         #expect(eventTypes(result).filter { $0 == "TaskFailed" }.count == 2)
     }
 
+    /// Mocked responses are checked against the payload limit once, when the configuration is resolved; an
+    /// oversized one must still fail its task as a handler's would (States.DataLimitExceeded), a small one not.
+    @Test func mockedResponsesOverThePayloadLimitFail() throws {
+        let big = String(repeating: "x", count: Limits.payloadBytes)
+        let configuration = try MockConfiguration(JSONParser.parse(#"""
+            {"StateMachines":{"M":{"TestCases":{"Big":{"T":"Huge"},"Small":{"T":"Tiny"}}}},
+             "MockedResponses":{"Huge":{"0":{"Return":{"blob":"\#(big)"}}},"Tiny":{"0":{"Return":{"ok":true}}}}}
+            """#))
+        let definition = #"{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"arn:aws:lambda:us-east-1:1:function:f","End":true}}}"#
+        let failed = try execute(definition) { $0.mocks = try? configuration.testCase(stateMachine: "M", testCase: "Big") }
+        #expect(failed.error == "States.DataLimitExceeded")
+        #expect(failed.cause == "The state/task 'arn:aws:lambda:us-east-1:1:function:f' returned a result with a size exceeding the maximum number of bytes service limit.")
+        let passed = try execute(definition) { $0.mocks = try? configuration.testCase(stateMachine: "M", testCase: "Small") }
+        #expect(passed.output == ["ok": true])
+    }
+
     @Test func mockConfigurationProblemsAreNamed() throws {
         #expect(throws: MockConfiguration.Problem.self) { try MockConfiguration(JSONParser.parse("{}")) }
         #expect(throws: MockConfiguration.Problem.self) {

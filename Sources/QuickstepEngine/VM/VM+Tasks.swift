@@ -26,10 +26,11 @@ extension VM {
                 defer { run.mockAttempts[slot] += 1 }
                 return run.mockAttempts[slot]
             }
-            switch MockedTestCase.response(among: mocks.responses[slot], attempt: attempt)! {
+            let response = MockedTestCase.response(among: mocks.responses[slot], attempt: attempt)!
+            switch response.outcome {
             case .success(let output):
                 // A mocked Return is the service's own result: no Invoke wrapping.
-                try accept(output, execution, resource: resource, wrap: false)
+                try accept(output, execution, resource: resource, wrap: false, knownToFit: response.fitsPayloadLimit)
                 execution.pc += 1
                 return false
             case .failure(let failure):
@@ -142,9 +143,14 @@ extension VM {
 
     /// Takes a handler's output as the task result: wrapped as an Invoke response for `lambda:invoke`, checked
     /// against the payload limit.
-    private static func accept(_ output: JSONValue, _ execution: Execution, resource: TaskResource?, wrap: Bool = true) throws(ExecutionFailure) {
+    ///
+    /// - Parameter knownToFit: the output was checked against the limit before (a mocked response, checked once
+    ///   when the mock configuration was resolved).
+    private static func accept(
+        _ output: JSONValue, _ execution: Execution, resource: TaskResource?, wrap: Bool = true, knownToFit: Bool = false
+    ) throws(ExecutionFailure) {
         var result = output
-        if result.compactTextExceeds(bytes: Limits.payloadBytes) {
+        if !knownToFit && result.compactTextExceeds(bytes: Limits.payloadBytes) {
             // AWS names the function ARN for a Lambda task, the service for an integration.
             let name = resource.map { $0.isLambdaFunction ? $0.arn : $0.resourceType } ?? execution.stateName
             let failure = ExecutionFailure(error: ErrorName.dataLimitExceeded,
@@ -157,17 +163,17 @@ extension VM {
         }
         if let resource {
             let isLambda = resource.isLambdaFunction
-            var details: JSONObject = [:]
-            if execution.run.history.keepsEvents {
-                details["output"] = .string(result.compactText)
-                details["outputDetails"] = ["truncated": false]
-            }
-            if !isLambda {
-                details["resourceType"] = .string(resource.resourceType)
-                details["resource"] = .string(resource.resourceName)
+            // Built only when events are kept (`record` evaluates its details lazily).
+            func details() -> JSONObject {
+                var details: JSONObject = ["output": .string(result.compactText), "outputDetails": ["truncated": false]]
+                if !isLambda {
+                    details["resourceType"] = .string(resource.resourceType)
+                    details["resource"] = .string(resource.resourceName)
+                }
+                return details
             }
             execution.record(isLambda ? "LambdaFunctionSucceeded" : "TaskSucceeded",
-                             (isLambda ? "lambdaFunctionSucceededEventDetails" : "taskSucceededEventDetails", details))
+                             (isLambda ? "lambdaFunctionSucceededEventDetails" : "taskSucceededEventDetails", details()))
         }
         execution.value = result
     }
