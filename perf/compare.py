@@ -1,6 +1,7 @@
 """Runs every workload on Quickstep (`quickstep bench`) and on the reference engine (perf/reference_engine.py), side
 by side in one run, checks that both give the workload's recorded result, and prints a Markdown report: throughput of
-both and their ratio, Quickstep's latency percentiles and peak RSS, glibc malloc against jemalloc, and the machine.
+both and their ratio, Quickstep's latency percentiles and peak RSS, synchronous-start latency, glibc malloc against
+jemalloc, and the machine.
 
     python3 perf/compare.py --quickstep .build/release/quickstep --reference-python perf/.venv/bin/python [--runs 3]
 
@@ -36,9 +37,11 @@ def workload_files(name):
     return base + ".json", base + ".input.json", (mock if os.path.exists(mock) else None), base + ".expected.json"
 
 
-def quickstep(binary, name, executions, allocator):
+def quickstep(binary, name, executions, allocator, sync=False):
     definition, input_file, mock, _ = workload_files(name)
     command = [binary, "bench", definition, "--input", input_file, "--executions", str(executions), "--json"]
+    if sync:
+        command.append("--sync")
     if mock:
         command += ["--mock-config", mock, "--test-case", "HappyPath"]
     # quickstep re-executes itself on jemalloc when it is installed unless told glibc (Sources/QuickstepCommands/Allocator.swift).
@@ -114,6 +117,13 @@ def main():
         if jemalloc:
             allocator_rows.append((name, glibc_runs, jemalloc_runs))
 
+    # StartSyncExecution in-process: one execution at a time on the calling thread (`quickstep bench --sync`).
+    sync_rows = []
+    for name, executions, _ in WORKLOADS:
+        runs = [quickstep(args.quickstep, name, max(1_000, executions // 3 // scale), "jemalloc" if jemalloc else "glibc", sync=True)
+                for _ in range(args.runs)]
+        sync_rows.append((name, runs))
+
     # Memory: every execution parked in a 10-second Wait at once.
     parked_count = 1_000_000 // scale
     parked_definition = os.path.join(HERE, "workloads", "parked_wait.json")
@@ -142,6 +152,12 @@ def main():
                    f"{median_run(runs, 'transitionsPerSecond'):,.0f} | {ref['transitionsPerSecond']:,.0f} | "
                    f"{p('p50'):,.0f} / {p('p99'):,.0f} / {p('p999'):,.0f} | "
                    f"{median_run(runs, 'peakRSSBytes') / 1_048_576:.1f} MiB | {allocator} |")
+    out += ["", "## Synchronous start (StartSyncExecution in-process, one at a time on the calling thread)", "",
+            f"`quickstep bench ... --sync`, {args.runs} runs, median of each percentile; latency from the call to its return.", "",
+            "| workload | executions/s (one thread) | p50 (µs) | p99 (µs) | p99.9 (µs) |", "| --- | ---: | ---: | ---: | ---: |"]
+    for name, runs in sync_rows:
+        p = lambda key: statistics.median(run["latencyMicros"][key] for run in runs)
+        out.append(f"| {name} | {median_run(runs, 'executionsPerSecond'):,.0f} | {p('p50'):,.1f} | {p('p99'):,.1f} | {p('p999'):,.1f} |")
     out += ["", "## Memory: executions parked in a Wait", "",
             f"{parked_count:,} executions of perf/workloads/parked_wait.json started at once (`--concurrency {parked_count}`), all "
             f"parked in its 10-second Wait: peak RSS {parked['peakRSSBytes'] / 1_048_576:,.0f} MiB, "
