@@ -125,14 +125,8 @@ public final class Engine: Sendable {
     /// The task handlers every execution uses.
     public let handlers = TaskHandlerRegistry()
 
-    /// A registered state machine with the text every execution's identity needs, built once.
-    private struct Machine {
-        var program: Program
-        var mocks: MockPlan?
-        var identity: MachineIdentity
-    }
-
-    private let machines = Locked<[String: Machine]>([:])
+    /// The registered state machines by name, each with what its runs borrow.
+    private let machines = Locked<[String: RunResources]>([:])
     private let timers = TimerService()
     private let pool: WorkerPool
     private let host: PoolHost
@@ -182,13 +176,12 @@ public final class Engine: Sendable {
     /// test case names answer with its mocked responses.
     @discardableResult
     public func register(_ program: Program, name: String, mocks: MockedTestCase? = nil) -> String {
-        let region = configuration.region
-        let account = configuration.account
-        let machine = Machine(
-            program: program, mocks: mocks.map { MockPlan($0, program: program) },
-            identity: MachineIdentity(stateMachineName: name, region: region, account: account, executionKind: "express"))
-        machines.withLock { $0[name] = machine }
-        return machine.identity.stateMachineArn
+        let identity = MachineIdentity(stateMachineName: name, region: configuration.region, account: configuration.account,
+                                       executionKind: "express")
+        let resources = RunResources(program: program, handlers: handlers, mocks: mocks.map { MockPlan($0, program: program) },
+                                     tokenBook: tokens, machine: identity, host: host)
+        machines.withLock { $0[name] = resources }
+        return identity.stateMachineArn
     }
 
     // MARK: Executions
@@ -310,17 +303,14 @@ public final class Engine: Sendable {
     private func prepare(
         stateMachine: String, input: JSONValue, name: String?, onCompletion: (@Sendable (ExecutionResult) -> Void)?
     ) throws(EngineError) -> (RunState, Execution) {
-        guard let machine = machines.withLock({ $0[stateMachine] }) else { throw .stateMachineDoesNotExist(stateMachine) }
-        let program = machine.program
-        let mocks = machine.mocks
+        guard let resources = machines.withLock({ $0[stateMachine] }) else { throw .stateMachineDoesNotExist(stateMachine) }
+        let program = resources.program
         let scheduler = RunScheduler(host: host)
         let keepsEvents = configuration.historyLevel != .off
         let history = History(keepsEvents: keepsEvents, clock: Engine.wallClock)
-        let identity = ExecutionIdentity(machine: machine.identity, name: name, withId: true, input: input, startTime: scheduler.now())
-        let run = RunState(program: program, identity: identity, handlers: handlers, history: history, scheduler: scheduler)
+        let identity = ExecutionIdentity(machine: resources.machine, name: name, withId: true, input: input, startTime: scheduler.now())
+        let run = RunState(resources: resources, identity: identity, history: history, scheduler: scheduler)
         scheduler.run = run
-        run.mocks = mocks
-        run.tokenBook = tokens
         run.onCompletion = onCompletion
         run.keepsHistoryOnSuccess = configuration.historyLevel == .all
         let root = Execution(run: run, scheduler: scheduler, pc: program.entry, input: input, enclosingScope: nil, parent: nil, childIndex: 0)

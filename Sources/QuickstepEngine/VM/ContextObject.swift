@@ -29,7 +29,8 @@ final class MachineIdentity: Sendable {
 /// unless the name was given, because a parked execution should cost as little memory as possible (the ARN's
 /// text was 160 bytes of the 1.5 KB a parked execution took).
 struct ExecutionIdentity: Sendable {
-    let machine: MachineIdentity
+    /// Not retained: kept alive by the run's ``RunResources`` (the run holds its identity).
+    unowned(unsafe) let machine: MachineIdentity
     /// The name the caller gave, else nil: the name is then the text of ``nameBits``.
     let givenName: String?
     let nameBits: UUIDv4.Bits

@@ -232,9 +232,13 @@ final class Join {
 /// run's children spread over several strands (``markSpread()``, called before the second strand exists), the
 /// history and the mock attempts are guarded by ``sharedLock``.
 final class RunState {
-    let program: Program
+    /// The program, handlers, mocks and token book, behind one reference (see ``RunResources``). Read through
+    /// it: a `let` reached from the run is borrowed without touching its reference count, whereas a copy of the
+    /// reference in the run (or an `unowned(unsafe)` one, which Swift retains when it is loaded) retains it.
+    let resources: RunResources
+    var program: Program { resources.program }
     let identity: ExecutionIdentity
-    let handlers: TaskHandlerRegistry
+    var handlers: TaskHandlerRegistry { resources.handlers }
     let history: History
     /// The root strand (the top-level graph's).
     let scheduler: RunScheduler
@@ -256,9 +260,9 @@ final class RunState {
     var hasEnded: Bool { ended.load(ordering: .acquiring) }
     /// Guards the history and the mock attempts once the run spans several strands.
     @exclusivity(unchecked) private(set) var sharedLock: Lock?
-    @exclusivity(unchecked) var mocks: MockPlan?
+    var mocks: MockPlan? { resources.mocks }
     /// Engine runs: where callback tasks' tokens are opened, for Engine.sendTaskSuccess and friends.
-    @exclusivity(unchecked) var tokenBook: TaskTokenBook?
+    var tokenBook: TaskTokenBook? { resources.tokenBook }
     /// When the execution times out (engine runs; milliseconds since the epoch).
     @exclusivity(unchecked) var deadline: Int64?
     /// States entered so far, branches and iterations included (theirs are added as they finish).
@@ -274,11 +278,10 @@ final class RunState {
     /// Whether states record when they were entered (for `$$.State.EnteredTime` and history timestamps).
     let needsStateTimes: Bool
 
-    init(program: Program, identity: ExecutionIdentity, handlers: TaskHandlerRegistry, history: History, scheduler: RunScheduler) {
-        needsStateTimes = program.readsContextObject || history.keepsEvents
-        self.program = program
+    init(resources: RunResources, identity: ExecutionIdentity, history: History, scheduler: RunScheduler) {
+        needsStateTimes = resources.program.readsContextObject || history.keepsEvents
+        self.resources = resources
         self.identity = identity
-        self.handlers = handlers
         self.history = history
         self.scheduler = scheduler
     }

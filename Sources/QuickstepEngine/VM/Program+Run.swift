@@ -26,15 +26,16 @@ extension Program {
     public func run(input: JSONValue, handlers: TaskHandlerRegistry = TaskHandlerRegistry(),
                     options: ExecutionOptions = ExecutionOptions()) -> ExecutionResult {
         let host = CallerHost(mode: options.clock)
-        let scheduler = RunScheduler(host: host)
-        let history = History(keepsEvents: options.recordHistory, clock: { scheduler.now() })
         let machine = MachineIdentity(stateMachineName: options.stateMachineName, region: options.region, account: options.account,
                                       executionKind: "execution")
+        let resources = RunResources(program: self, handlers: handlers, mocks: options.mocks.map { MockPlan($0, program: self) },
+                                     tokenBook: nil, machine: machine, host: host)
+        let scheduler = RunScheduler(host: host)
+        let history = History(keepsEvents: options.recordHistory, clock: { [unowned host] in host.now() })
         let identity = ExecutionIdentity(machine: machine, name: options.executionName, withId: false, input: input,
                                          startTime: scheduler.now())
-        let run = RunState(program: self, identity: identity, handlers: handlers, history: history, scheduler: scheduler)
+        let run = RunState(resources: resources, identity: identity, history: history, scheduler: scheduler)
         scheduler.run = run
-        run.mocks = options.mocks.map { MockPlan($0, program: self) }
         let root = Execution(run: run, scheduler: scheduler, pc: entry, input: input, enclosingScope: nil, parent: nil, childIndex: 0)
         root.record("ExecutionStarted", ("executionStartedEventDetails", [
             "input": .string(input.compactText), "inputDetails": ["truncated": false], "roleArn": .string(identity.roleArn),
