@@ -24,6 +24,23 @@ import Testing
         var taken: Int { counts.withLock { $0.reduce(0, +) } }
     }
 
+    /// The injection queue is served in proportion to its share of the waiting work: a worker whose deque holds
+    /// as much as the injection queue serves it every second take, so both drain in about the same number of
+    /// takes; an empty or smaller deque never keeps it waiting; a deep deque still serves it every 61st take.
+    @Test func injectionIsServedInProportionToItsShare() {
+        #expect(WorkerPool.injectionPeriod(own: 0, injected: 5) == 1)
+        #expect(WorkerPool.injectionPeriod(own: 499, injected: 500) == 1)
+        #expect(WorkerPool.injectionPeriod(own: 500, injected: 500) == 2)
+        #expect(WorkerPool.injectionPeriod(own: 300, injected: 100) == 4)
+        #expect(WorkerPool.injectionPeriod(own: 10_000, injected: 10) == 61)
+        // Over the takes it needs to cycle its deque once (own), the worker serves about `injected` injected runs.
+        for (own, injected) in [(500, 500), (900, 100), (3_000, 1_000)] {
+            let period = WorkerPool.injectionPeriod(own: own, injected: injected)
+            let served = (own + injected) / period
+            #expect(Double(served) >= 0.5 * Double(injected), "own \(own), injected \(injected): \(served)")
+        }
+    }
+
     @Test func dequeIsLastInFirstOutForTheOwnerAndFirstInFirstOutForThieves() {
         let deque = WorkStealingDeque<Item>(capacity: 8)
         for id in 0..<4 { #expect(deque.push(Item(id))) }
