@@ -58,6 +58,56 @@ let benchmarks: @Sendable () -> Void = {
             }
         }
     }
+
+    mallocsPerStateBenchmarks()
+}
+
+/// Mallocs per state transition: the same kind of machine with 1 state and with 100, run synchronously. A Pass
+/// state or a Choice state that allocates nothing per transition gives both the same mallocCountTotal per
+/// iteration (the per-execution constant); each allocation per transition adds 99 to the long one.
+let mallocsPerStateBenchmarks: @Sendable () -> Void = {
+    for length in [1, 100] {
+        for (kind, definition) in [("pass chain", StateChains.passChain(length)), ("choice chain", StateChains.choiceChain(length))] {
+            let holder = EngineHolder()
+            Benchmark("mallocs per state: \(kind) of \(length)", configuration: .init(metrics: [.mallocCountTotal, .wallClock])) { (benchmark: Benchmark, engine: Engine) in
+                for _ in benchmark.scaledIterations {
+                    blackHole(try engine.startSyncExecution(stateMachine: "Chain", input: StateChains.input))
+                }
+            } setup: { () -> Engine in
+                let engine = Engine(configuration: EngineConfiguration(workers: 1))
+                try! engine.createStateMachine(name: "Chain", definition: definition)
+                return holder.start(engine)
+            } teardown: {
+                holder.stop()
+            }
+        }
+    }
+}
+
+/// Generated definitions for ``mallocsPerStateBenchmarks``.
+enum StateChains {
+    static let input: JSONValue = ["amount": 75, "currency": "USD", "tier": "gold", "blocked": false]
+
+    /// `length` Pass states without data processing, one after another.
+    static func passChain(_ length: Int) -> String {
+        let states = (0..<length).map { index in
+            #""S\#(index)":{"Type":"Pass",\#(index == length - 1 ? #""End":true"# : #""Next":"S\#(index + 1)""#)}"#
+        }
+        return #"{"StartAt":"S0","States":{\#(states.joined(separator: ","))}}"#
+    }
+
+    /// `length` Choice states, each testing a compound rule on the input (as choice_heavy's do) and going on to the
+    /// next; the last goes to a Succeed state.
+    static func choiceChain(_ length: Int) -> String {
+        var states = (0..<length).map { index in
+            let next = index == length - 1 ? "Done" : "C\(index + 1)"
+            return #""C\#(index)":{"Type":"Choice","Choices":[{"And":[{"Variable":"$.amount","NumericGreaterThan":100},"#
+                + #"{"Variable":"$.currency","StringEquals":"EUR"}],"Next":"Done"},{"Or":[{"Variable":"$.blocked","BooleanEquals":true},"#
+                + #"{"Not":{"Variable":"$.tier","StringMatches":"g*d"}}],"Next":"Done"}],"Default":"\#(next)"}"#
+        }
+        states.append(#""Done":{"Type":"Succeed"}"#)
+        return #"{"StartAt":"C0","States":{\#(states.joined(separator: ","))}}"#
+    }
 }
 
 /// A benchmark workload from Tests/Workloads: definition, input, and mocks where it has them.

@@ -221,19 +221,16 @@ public final class Engine: Sendable {
     ///
     /// - Throws: ``EngineError`` `StateMachineDoesNotExist`.
     public func startSyncExecution(stateMachine: String, input: JSONValue = [:], name: String? = nil) throws(EngineError) -> ExecutionResult {
-        let done = DispatchSemaphore(value: 0)
-        let outcome = Locked<ExecutionResult?>(nil)
-        let (run, root) = try prepare(stateMachine: stateMachine, input: input, name: name) { result in
-            outcome.withLock { $0 = result }
-            done.signal()
-        }
+        let (run, root) = try prepare(stateMachine: stateMachine, input: input, name: name, onCompletion: nil)
+        run.isSynchronous = true
         let scheduler = run.scheduler
         scheduler.enqueue(root)
         if scheduler.isScheduled.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged {
             Engine.drive(scheduler, registry: registry, totals: totals, stripe: totalsStripe)
         }
-        done.wait()
-        return outcome.withLock { $0! }
+        // Returns at once when the drive above reported the outcome; else parks until a worker has.
+        run.syncSignal.wait()
+        return run.result!
     }
 
     /// Stops a running execution: it ends ABORTED with the given error and cause (`StopExecution`).
@@ -349,6 +346,7 @@ public final class Engine: Sendable {
                 registry.finish(run, result)
                 // The callback first: waitUntilIdle returns only after every callback has run.
                 run.onCompletion?(result)
+                if run.isSynchronous { run.syncSignal.markEnded() }
                 totals.finished(result.status, transitions: run.transitions,
                                 milliseconds: RunScheduler.wallClockMilliseconds() - run.identity.startTime, stripe: stripe)
                 return

@@ -10,6 +10,9 @@ import Dispatch
 final class Totals: Sendable {
     private enum Field: Int, CaseIterable {
         case started, succeeded, failed, timedOut, aborted, transitions
+        /// Executions finished on this stripe, whatever their status: with `started`, what a wait for idle reads
+        /// (two loads per stripe instead of every field).
+        case finished
     }
 
     /// Words per stripe: 128 bytes, so that no two stripes share a cache line (or an adjacent-line prefetch pair)
@@ -59,12 +62,22 @@ final class Totals: Sendable {
         case .timedOut: field = .timedOut
         case .aborted: field = .aborted
         }
+        counter(field, stripe: stripe).wrappingIncrement(ordering: .releasing)
         // Sequentially consistent, as is the waiter's announcement: either this finish sees the waiter, or the
         // waiter's own check sees this finish. A wake-up cannot be lost.
-        counter(field, stripe: stripe).wrappingIncrement(ordering: .sequentiallyConsistent)
-        if waiters.load(ordering: .sequentiallyConsistent) > 0, snapshot().running == 0 {
+        counter(.finished, stripe: stripe).wrappingIncrement(ordering: .sequentiallyConsistent)
+        if waiters.load(ordering: .sequentiallyConsistent) > 0, running == 0 {
             idle.signal()
         }
+    }
+
+    /// Executions started and not finished. The finished counts are read first and the started ones last: every
+    /// finish happens after its start, so an execution counted finished is counted started, and the difference is
+    /// never below the number really running when the reading began.
+    private var running: Int {
+        var finished = 0
+        for stripe in 0..<stripeCount { finished &+= counter(.finished, stripe: stripe).load(ordering: .sequentiallyConsistent) }
+        return sum(.started) - finished
     }
 
     func snapshot() -> EngineCounters {
@@ -86,7 +99,7 @@ final class Totals: Sendable {
         defer { waiters.wrappingDecrement(ordering: .sequentiallyConsistent) }
         // A signal may be left over from an earlier wait, so the count is checked after every wake-up; the
         // timeout is only a backstop.
-        while snapshot().running > 0 {
+        while running > 0 {
             _ = idle.wait(timeout: .now() + .milliseconds(50))
         }
     }

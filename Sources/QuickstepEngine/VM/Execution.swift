@@ -270,6 +270,9 @@ final class RunState {
     /// Engine runs: called once with the outcome.
     @exclusivity(unchecked) var onCompletion: (@Sendable (ExecutionResult) -> Void)?
     @exclusivity(unchecked) var reported = false
+    /// Whether a synchronous start waits for this run (``syncSignal`` is then told when the outcome is reported).
+    @exclusivity(unchecked) var isSynchronous = false
+    let syncSignal = SyncSignal()
     /// Whether a successful execution keeps its events (history level `all`).
     @exclusivity(unchecked) var keepsHistoryOnSuccess = true
     /// How many times each mocked state has invoked its task, by ``MockPlan`` slot (empty until the first).
