@@ -330,10 +330,10 @@ public final class Engine: Sendable {
 
     private static let wallClock: @Sendable () -> Int64 = { RunScheduler.wallClockMilliseconds() }
 
-    /// Drives a run on the current thread until it parks or ends; when it ends, records and reports it.
     /// The counters' stripe of the calling thread: its worker's, or stripe 0 outside the pool.
     private var totalsStripe: Int { pool.currentWorkerIndex.map { $0 + 1 } ?? 0 }
 
+    /// Drives a run on the current thread until it parks or ends; when it ends, records and reports it.
     /// `stripe`: the calling thread's stripe of the totals.
     static func drive(_ scheduler: RunScheduler, registry: ExecutionRegistry, totals: Totals, stripe: Int) {
         while true {

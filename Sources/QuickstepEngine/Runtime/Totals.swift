@@ -66,8 +66,9 @@ final class Totals: Sendable {
         // Sequentially consistent, as is the waiter's announcement: either this finish sees the waiter, or the
         // waiter's own check sees this finish. A wake-up cannot be lost.
         counter(.finished, stripe: stripe).wrappingIncrement(ordering: .sequentiallyConsistent)
-        if waiters.load(ordering: .sequentiallyConsistent) > 0, running == 0 {
-            idle.signal()
+        let waiting = waiters.load(ordering: .sequentiallyConsistent)
+        if waiting > 0, running == 0 {
+            for _ in 0..<waiting { idle.signal() }
         }
     }
 
