@@ -84,3 +84,22 @@ extension JSONObject: Hashable {
         hasher.combine(combined)
     }
 }
+
+extension JSONValue {
+    /// Whether the two values are one and the same container (the same array or object storage, so necessarily
+    /// equal): a constant-time check that lets a caller skip work already done on the other value, such as a size
+    /// check. False for scalars and for equal containers stored apart.
+    public func isSameContainer(as other: JSONValue) -> Bool {
+        switch (self, other) {
+        case (.array(let left), .array(let right)):
+            return left.withUnsafeBufferPointer { l in right.withUnsafeBufferPointer { r in l.baseAddress == r.baseAddress && l.count == r.count } }
+                && !left.isEmpty
+        case (.object(let left), .object(let right)):
+            return left.members.withUnsafeBufferPointer { l in
+                right.members.withUnsafeBufferPointer { r in l.baseAddress == r.baseAddress && l.count == r.count }
+            } && !left.isEmpty
+        default:
+            return false
+        }
+    }
+}

@@ -2,6 +2,24 @@ import Testing
 import QuickstepJSON
 
 @Suite struct JSONValueTests {
+    /// isSameContainer: true only for copies of one container nobody changed since; equal values stored apart,
+    /// a changed copy, empty containers and scalars are not "the same container".
+    @Test func sameContainerOnlyForUnchangedCopies() throws {
+        let object = try JSONParser.parse(#"{"a":1,"b":[1,2]}"#)
+        let copy = object
+        #expect(object.isSameContainer(as: copy))
+        #expect(!object.isSameContainer(as: try JSONParser.parse(#"{"a":1,"b":[1,2]}"#)))
+        guard case .object(var members) = object else { Issue.record("not an object"); return }
+        members["a"] = 2
+        #expect(!object.isSameContainer(as: .object(members)))
+        let array: JSONValue = [1, 2, 3]
+        #expect(array.isSameContainer(as: array))
+        #expect(!array.isSameContainer(as: [1, 2, 3]))
+        #expect(!JSONValue.object([:]).isSameContainer(as: .object([:])))
+        #expect(!JSONValue.string("x").isSameContainer(as: "x"))
+        #expect(!object.isSameContainer(as: array))
+    }
+
     @Test func equalityIgnoresKeyOrderButNotArrayOrder() throws {
         #expect(try JSONParser.parse(#"{"a":1,"b":[1,2]}"#) == JSONParser.parse(#"{"b":[1,2],"a":1}"#))
         #expect(try JSONParser.parse("[1,2]") != JSONParser.parse("[2,1]"))

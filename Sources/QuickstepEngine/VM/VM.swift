@@ -272,7 +272,9 @@ enum VM {
             guard run.result == nil else { return }
             switch outcome {
             case .success(let output):
-                if output.compactTextExceeds(bytes: Limits.payloadBytes) {
+                // An output that is the execution's input itself (a machine that passes it through) was checked
+                // when the execution started.
+                if !output.isSameContainer(as: run.identity.input) && output.compactTextExceeds(bytes: Limits.payloadBytes) {
                     let failure = ExecutionFailure(error: ErrorName.dataLimitExceeded,
                         cause: "The state/task '\(execution.stateName)' returned a result with a size exceeding the maximum number of bytes service limit.")
                     finish(execution, .failure(failure))
