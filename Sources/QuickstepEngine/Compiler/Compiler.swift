@@ -161,6 +161,12 @@ struct Compiler {
             transition(map.transition)
             emitErrorHandling(map.errorHandling, state: stateIndex, pendingCatchers: &pendingCatchers)
             builder.maps[index].processorEntry = compile(map.processor)
+            builder.maps[index].processorRunsInline = map.processor.states.allSatisfy { state in
+                switch state.kind {
+                case .pass, .choice, .succeed, .fail: return state.queryLanguage != .jsonata
+                case .task, .wait, .parallel, .map: return false
+                }
+            }
         }
     }
 

@@ -172,6 +172,9 @@ struct CompiledParallel: Sendable {
 
 struct CompiledMap: Sendable {
     var processorEntry: Int
+    /// The item processor has only Pass, Choice, Succeed and Fail states: an iteration can never park, so the
+    /// iterations may run one after another on one reused graph object (``VM`` `runIterationsInline`).
+    var processorRunsInline = false
     var itemsPath: JSONPath
     var itemSelector: Int?
     var maxConcurrency: DynamicValue<Int>?

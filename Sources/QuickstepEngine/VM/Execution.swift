@@ -132,7 +132,7 @@ final class Execution {
     /// Variables assigned by the current state, stored when it exits.
     @exclusivity(unchecked) var pendingAssignments: [JSONObject] = []
     let parent: Join?
-    let childIndex: Int
+    @exclusivity(unchecked) private(set) var childIndex: Int
     @exclusivity(unchecked) var finished = false
     /// States entered by this branch or iteration (its own children included once they finished); added to the
     /// owner's count when it finishes. The top-level graph counts in ``RunState/transitions``.
@@ -145,6 +145,24 @@ final class Execution {
         value = input
         self.enclosingScope = enclosingScope
         self.parent = parent
+        self.childIndex = childIndex
+    }
+
+    /// Makes a finished Map iteration the next one: its own item, index and a fresh state (``VM`` runs the
+    /// iterations of an item processor that cannot park one after another on one object).
+    func restart(pc: Int, input: JSONValue, childIndex: Int) {
+        self.pc = pc
+        rawInput = .null
+        value = input
+        ownScope = nil
+        state = -1
+        stateEnteredEventId = 0
+        stateEnteredTime = 0
+        chosenPC = 0
+        extras = nil
+        pendingAssignments.removeAll()
+        finished = false
+        transitions = 0
         self.childIndex = childIndex
     }
 

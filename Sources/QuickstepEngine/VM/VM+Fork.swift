@@ -82,6 +82,10 @@ extension VM {
         let join = Join(owner: execution, count: items.count, maxConcurrency: maxConcurrency, isMap: true,
                         toleratedCount: toleratedCount, toleratedPercentage: toleratedPercentage)
         spread(join, children: maxConcurrency == 0 ? items.count : min(maxConcurrency, items.count))
+        if map.processorRunsInline, join.strands.count == 1, maxConcurrency == 0 || maxConcurrency >= items.count {
+            runIterationsInline(join, inputs: inputs, entry: map.processorEntry)
+            return true
+        }
         for (position, input) in inputs.enumerated() {
             let child = Execution(run: execution.run, scheduler: join.strands[position % join.strands.count],
                                   pc: map.processorEntry, input: input, enclosingScope: execution.variables,
@@ -91,6 +95,35 @@ extension VM {
         join.waiting.reverse()
         launch(join)
         return true
+    }
+
+    /// Runs a Map's iterations one after another, now, on one graph object reused for every item: for an item
+    /// processor that cannot park (``CompiledMap/processorRunsInline``), on one strand, with every iteration
+    /// allowed at once. Everything observable is as when the iterations are queued on the strand: every
+    /// MapIterationStarted is recorded first, then each iteration runs to its end in order, reporting to the join
+    /// as it ends (so event ids, results, failures and tolerated failures are the same); a failure that ends the
+    /// join stops the loop as it would leave the queued iterations unrun. What it saves is an object and a
+    /// queue round trip per item (100 of map_100x3's 125 allocations per execution were the iterations' objects).
+    private static func runIterationsInline(_ join: Join, inputs: [JSONValue], entry: Int) {
+        let owner = join.owner
+        var firstEventIds: [Int] = []
+        firstEventIds.reserveCapacity(inputs.count)
+        for position in inputs.indices {
+            join.running += 1
+            owner.record("MapIterationStarted", ("mapIterationStartedEventDetails", [
+                "name": .string(owner.stateName), "index": .int(Int64(position)),
+            ]))
+            firstEventIds.append(owner.lastEventId)
+        }
+        let iteration = Execution(run: owner.run, scheduler: owner.scheduler, pc: entry, input: .null,
+                                  enclosingScope: owner.variables, parent: join, childIndex: 0)
+        for (position, input) in inputs.enumerated() {
+            guard !join.isCancelled, !owner.finished else { return }
+            iteration.restart(pc: entry, input: input, childIndex: position)
+            iteration.lastEventId = firstEventIds[position]
+            // Ends in VM.finish, which reports to the join on this strand (childFinished) before returning.
+            VM.run(iteration)
+        }
     }
 
     /// Starts waiting children while MaxConcurrency allows (0: no limit).
