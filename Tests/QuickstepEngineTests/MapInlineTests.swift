@@ -84,3 +84,41 @@ import QuickstepLanguage
         #expect(result.output == [["mine": 1, "outer": "o"], ["mine": 2, "outer": "o"]])
     }
 }
+
+/// Parallel branches that cannot park run inline too: outputs in branch order, each branch's events in order
+/// after ParallelStateStarted, a failing branch fails the state (later branches never run).
+@Suite struct ParallelInlineTests {
+    @Test func branchesInOrderWithTheirHistory() throws {
+        let result = try execute(#"""
+            {"StartAt":"P","States":{"P":{"Type":"Parallel","End":true,"Branches":[
+              {"StartAt":"A","States":{"A":{"Type":"Pass","Result":"a","End":true}}},
+              {"StartAt":"B","States":{"B":{"Type":"Pass","Parameters":{"b.$":"$.x"},"End":true}}}]}}}
+            """#, input: ["x": 1])
+        #expect(result.output == ["a", ["b": 1]])
+        let events = eventTypes(result).filter { $0.hasPrefix("Parallel") || $0.hasPrefix("Pass") }
+        #expect(events == ["ParallelStateEntered", "ParallelStateStarted", "PassStateEntered", "PassStateExited",
+                           "PassStateEntered", "PassStateExited", "ParallelStateSucceeded", "ParallelStateExited"])
+        // Both branches' first events follow ParallelStateStarted.
+        let started = result.history.first { $0["type"] == "ParallelStateStarted" }?["id"]
+        let firstOfEach = result.history.filter { $0["type"] == "PassStateEntered" }.map { $0["previousEventId"] }
+        #expect(firstOfEach == [started, started])
+    }
+
+    @Test func aFailingBranchFailsTheState() throws {
+        var configuration = EngineConfiguration(workers: 1)
+        configuration.fanOut = .never
+        let engine = Engine(configuration: configuration)
+        defer { engine.shutdown() }
+        try engine.createStateMachine(name: "P", definition: #"""
+            {"StartAt":"P","States":{"P":{"Type":"Parallel","End":true,"Branches":[
+              {"StartAt":"A","States":{"A":{"Type":"Pass","End":true}}},
+              {"StartAt":"F","States":{"F":{"Type":"Fail","Error":"Branch.Failed","Cause":"two"}}},
+              {"StartAt":"C","States":{"C":{"Type":"Pass","End":true}}}]}}}
+            """#)
+        let result = try engine.startSyncExecution(stateMachine: "P")
+        #expect(result.error == "Branch.Failed")
+        #expect(result.cause == "two")
+        // P, A, F: the third branch never ran.
+        #expect(engine.counters.stateTransitions == 3)
+    }
+}

@@ -144,6 +144,7 @@ struct Compiler {
             transition(parallel.transition)
             emitErrorHandling(parallel.errorHandling, state: stateIndex, pendingCatchers: &pendingCatchers)
             builder.parallels[index].branchEntries = parallel.branches.map { compile($0) }
+            builder.parallels[index].branchesRunInline = parallel.branches.allSatisfy(Self.cannotPark)
         case .map(let map):
             emitInput(map.dataProcessing, parameters: false)
             var selector: Int?
@@ -161,11 +162,17 @@ struct Compiler {
             transition(map.transition)
             emitErrorHandling(map.errorHandling, state: stateIndex, pendingCatchers: &pendingCatchers)
             builder.maps[index].processorEntry = compile(map.processor)
-            builder.maps[index].processorRunsInline = map.processor.states.allSatisfy { state in
-                switch state.kind {
-                case .pass, .choice, .succeed, .fail: return state.queryLanguage != .jsonata
-                case .task, .wait, .parallel, .map: return false
-                }
+            builder.maps[index].processorRunsInline = Self.cannotPark(map.processor)
+        }
+    }
+
+    /// Whether a run of `graph` can never park: it has only Pass, Choice, Succeed and Fail states (no task, wait,
+    /// retry interval or join to wait for).
+    private static func cannotPark(_ graph: StateGraph) -> Bool {
+        graph.states.allSatisfy { state in
+            switch state.kind {
+            case .pass, .choice, .succeed, .fail: return state.queryLanguage != .jsonata
+            case .task, .wait, .parallel, .map: return false
             }
         }
     }

@@ -168,6 +168,9 @@ struct CompiledTask: Sendable {
 struct CompiledParallel: Sendable {
     /// The entry program counter of each branch.
     var branchEntries: [Int]
+    /// Every branch has only Pass, Choice, Succeed and Fail states: no branch can park, so the branches may run one
+    /// after another on one reused graph object, as a Map's iterations (``CompiledMap/processorRunsInline``).
+    var branchesRunInline = false
 }
 
 struct CompiledMap: Sendable {

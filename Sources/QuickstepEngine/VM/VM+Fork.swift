@@ -4,11 +4,19 @@ import QuickstepLanguage
 extension VM {
     /// Starts every branch on the effective input; parks the execution until they finish.
     static func parallel(_ index: Int, _ execution: Execution) throws(ExecutionFailure) -> Bool {
-        let branches = execution.run.program.tables.parallels[index].branchEntries
+        let parallel = execution.run.program.tables.parallels[index]
+        let branches = parallel.branchEntries
         execution.record("ParallelStateStarted")
         let join = Join(owner: execution, count: branches.count, maxConcurrency: 0, isMap: false,
                         toleratedCount: nil, toleratedPercentage: nil)
         spread(join, children: branches.count)
+        if parallel.branchesRunInline, join.strands.count == 1 {
+            join.running = branches.count
+            let input = execution.value
+            let started = execution.lastEventId  // ParallelStateStarted, which every branch follows
+            runInline(join, count: branches.count, entry: { branches[$0] }, input: { _ in input }, lastEventId: { _ in started })
+            return true
+        }
         for (position, entry) in branches.enumerated() {
             let child = Execution(run: execution.run, scheduler: join.strands[position % join.strands.count], pc: entry,
                                   input: execution.value, enclosingScope: execution.variables,
@@ -83,7 +91,18 @@ extension VM {
                         toleratedCount: toleratedCount, toleratedPercentage: toleratedPercentage)
         spread(join, children: maxConcurrency == 0 ? items.count : min(maxConcurrency, items.count))
         if map.processorRunsInline, join.strands.count == 1, maxConcurrency == 0 || maxConcurrency >= items.count {
-            runIterationsInline(join, inputs: inputs, entry: map.processorEntry)
+            // Every MapIterationStarted first, as `launch` records them when all may run at once.
+            var firstEventIds: [Int] = []
+            firstEventIds.reserveCapacity(inputs.count)
+            for position in inputs.indices {
+                join.running += 1
+                execution.record("MapIterationStarted", ("mapIterationStartedEventDetails", [
+                    "name": .string(execution.stateName), "index": .int(Int64(position)),
+                ]))
+                firstEventIds.append(execution.lastEventId)
+            }
+            runInline(join, count: inputs.count, entry: { _ in map.processorEntry }, input: { inputs[$0] },
+                      lastEventId: { firstEventIds[$0] })
             return true
         }
         for (position, input) in inputs.enumerated() {
@@ -97,32 +116,26 @@ extension VM {
         return true
     }
 
-    /// Runs a Map's iterations one after another, now, on one graph object reused for every item: for an item
-    /// processor that cannot park (``CompiledMap/processorRunsInline``), on one strand, with every iteration
-    /// allowed at once. Everything observable is as when the iterations are queued on the strand: every
-    /// MapIterationStarted is recorded first, then each iteration runs to its end in order, reporting to the join
-    /// as it ends (so event ids, results, failures and tolerated failures are the same); a failure that ends the
-    /// join stops the loop as it would leave the queued iterations unrun. What it saves is an object and a
-    /// queue round trip per item (100 of map_100x3's 125 allocations per execution were the iterations' objects).
-    private static func runIterationsInline(_ join: Join, inputs: [JSONValue], entry: Int) {
+    /// Runs a join's children one after another, now, on one graph object reused for each: for branches or an item
+    /// processor that cannot park (``CompiledParallel/branchesRunInline``, ``CompiledMap/processorRunsInline``),
+    /// on one strand, with every child allowed at once. Everything observable is as when the children are queued
+    /// on the strand: the caller records what precedes them (a Map's MapIterationStarted events), then each child
+    /// runs to its end in order, reporting to the join as it ends (so event ids, results, failures and tolerated
+    /// failures are the same); a failure that ends the join stops the loop as it would leave the queued children
+    /// unrun. What it saves is an object and a queue round trip per child (100 of map_100x3's 125 allocations per
+    /// execution were its iterations' objects).
+    private static func runInline(
+        _ join: Join, count: Int, entry: (Int) -> Int, input: (Int) -> JSONValue, lastEventId: (Int) -> Int
+    ) {
         let owner = join.owner
-        var firstEventIds: [Int] = []
-        firstEventIds.reserveCapacity(inputs.count)
-        for position in inputs.indices {
-            join.running += 1
-            owner.record("MapIterationStarted", ("mapIterationStartedEventDetails", [
-                "name": .string(owner.stateName), "index": .int(Int64(position)),
-            ]))
-            firstEventIds.append(owner.lastEventId)
-        }
-        let iteration = Execution(run: owner.run, scheduler: owner.scheduler, pc: entry, input: .null,
-                                  enclosingScope: owner.variables, parent: join, childIndex: 0)
-        for (position, input) in inputs.enumerated() {
+        let child = Execution(run: owner.run, scheduler: owner.scheduler, pc: entry(0), input: .null,
+                              enclosingScope: owner.variables, parent: join, childIndex: 0)
+        for position in 0..<count {
             guard !join.isCancelled, !owner.finished else { return }
-            iteration.restart(pc: entry, input: input, childIndex: position)
-            iteration.lastEventId = firstEventIds[position]
+            child.restart(pc: entry(position), input: input(position), childIndex: position)
+            child.lastEventId = lastEventId(position)
             // Ends in VM.finish, which reports to the join on this strand (childFinished) before returning.
-            VM.run(iteration)
+            VM.run(child)
         }
     }
 
