@@ -36,7 +36,8 @@ struct BenchCommand: ParsableCommand {
     var duration: Double?
 
     @Flag(help: """
-        Start the executions one at a time with StartSyncExecution on this thread (--concurrency is ignored) and         report its in-process latency: an execution that never parks runs entirely on the caller's thread.
+        Start the executions one at a time with StartSyncExecution on this thread (--concurrency is ignored) and \
+        report its in-process latency: an execution that never parks runs entirely on the caller's thread.
         """)
     var sync = false
 
