@@ -1,0 +1,36 @@
+import ArgumentParser
+import Foundation
+import Testing
+@testable import QuickstepCommands
+
+/// `quickstep bench` accounts for every execution it issues (it exits 1 otherwise), in both of its modes, and
+/// rejects nonsense counts. Timing is not checked here: speed is measured in Benchmarks/ and perf/.
+@Suite struct BenchCommandTests {
+    static let workloads = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Workloads").path
+
+    func arguments(_ name: String, _ extra: [String]) -> [String] {
+        ["bench", "\(Self.workloads)/\(name).json", "--input", "\(Self.workloads)/\(name).input.json", "--json"] + extra
+    }
+
+    @Test(arguments: [["--executions", "500", "--concurrency", "50"], ["--executions", "200", "--sync"]])
+    func everyExecutionIsAccountedFor(extra: [String]) throws {
+        for name in ["pass_chain_10", "map_100x3"] {
+            var command = try QuickstepCommand.parseAsRoot(arguments(name, extra))
+            try command.run()
+        }
+    }
+
+    @Test func mockedWorkloadRunsInBothModes() throws {
+        let mocks = ["--mock-config", "\(Self.workloads)/order_processing.mock.json", "--test-case", "HappyPath"]
+        for mode in [["--executions", "300"], ["--executions", "100", "--sync"]] {
+            var command = try QuickstepCommand.parseAsRoot(arguments("order_processing", mocks + mode))
+            try command.run()
+        }
+    }
+
+    @Test func nonPositiveCountsAreUsageErrors() {
+        #expect(throws: (any Error).self) { try QuickstepCommand.parseAsRoot(arguments("pass_chain_10", ["--executions", "0"])) }
+        #expect(throws: (any Error).self) { try QuickstepCommand.parseAsRoot(arguments("pass_chain_10", ["--workers", "-1"])) }
+    }
+}
