@@ -73,6 +73,30 @@ import MetricsTestKit
         #expect(throws: EngineError.self) { try engine.startSyncExecution(stateMachine: "Nope") }
     }
 
+    /// Synchronous starts whose task completes on another thread at once: the caller's wait and the worker's
+    /// report race (the run's one-word handshake), from several calling threads at once. Every call must return its
+    /// own execution's result; none may hang.
+    @Test func synchronousStartsRacingTheirCompletions() throws {
+        let engine = engine()
+        defer { engine.shutdown() }
+        engine.handlers.register("arn:aws:lambda:us-east-1:123456789012:function:echo", .asynchronous { invocation, completion in
+            DispatchQueue.global().async { completion.succeed(invocation.input) }
+        })
+        try engine.createStateMachine(name: "Echo", definition: #"""
+            {"StartAt":"T","States":{"T":{"Type":"Task","Resource":"arn:aws:lambda:us-east-1:123456789012:function:echo","End":true}}}
+            """#)
+        let wrong = Atomic<Int>(0)
+        DispatchQueue.concurrentPerform(iterations: 8) { thread in
+            for n in 0..<300 {
+                let input: JSONValue = ["thread": .int(Int64(thread)), "n": .int(Int64(n))]
+                let result = try? engine.startSyncExecution(stateMachine: "Echo", input: input)
+                if result?.output != input { wrong.add(1, ordering: .relaxed) }
+            }
+        }
+        #expect(wrong.load(ordering: .relaxed) == 0)
+        #expect(engine.counters.succeeded == 2_400)
+    }
+
     @Test func parkedExecutionsResumeOnTheWorkers() throws {
         let engine = engine()
         defer { engine.shutdown() }
