@@ -218,6 +218,7 @@ public final class Engine: Sendable {
 
     /// Runs an execution to its end and returns its outcome (`StartSyncExecution`). An execution that never
     /// parks runs entirely on the calling thread; one that parks continues on the workers while the caller waits.
+    /// When it returns, ``counters`` include the execution.
     ///
     /// - Throws: ``EngineError`` `StateMachineDoesNotExist`.
     public func startSyncExecution(stateMachine: String, input: JSONValue = [:], name: String? = nil) throws(EngineError) -> ExecutionResult {
@@ -346,9 +347,10 @@ public final class Engine: Sendable {
                 registry.finish(run, result)
                 // The callback first: waitUntilIdle returns only after every callback has run.
                 run.onCompletion?(result)
-                if run.isSynchronous { run.syncSignal.markEnded() }
                 totals.finished(result.status, transitions: run.transitions,
                                 milliseconds: RunScheduler.wallClockMilliseconds() - run.identity.startTime, stripe: stripe)
+                // Last: when startSyncExecution returns, the counters include its execution.
+                if run.isSynchronous { run.syncSignal.markEnded() }
                 return
             }
             scheduler.isScheduled.store(false, ordering: .releasing)
