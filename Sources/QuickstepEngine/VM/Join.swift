@@ -1,0 +1,38 @@
+import QuickstepJSON
+import Synchronization
+
+/// The children of a Map or Parallel state and their results, in order. The children hold the join, and the join
+/// holds its owner, so a parked owner stays alive exactly as long as some child can still finish it.
+final class Join {
+    /// The Map or Parallel execution waiting for the children; the children keep it (and the join) alive.
+    let owner: Execution
+    @exclusivity(unchecked) var results: [JSONValue?]
+    @exclusivity(unchecked) var remaining: Int
+    /// Set by the owner's strand when a child's failure ends the join; read by children on other strands.
+    private let cancelled = Atomic<Bool>(false)
+    var isCancelled: Bool {
+        get { cancelled.load(ordering: .acquiring) }
+        set { cancelled.store(newValue, ordering: .releasing) }
+    }
+    /// The strands the children are spread over; the first is the owner's. More than one only on a worker pool
+    /// with workers to spare (``RunHost/fanOutWidth``).
+    @exclusivity(unchecked) var strands: [RunScheduler] = []
+    /// Children not started yet (Map with MaxConcurrency), in order.
+    @exclusivity(unchecked) var waiting: [Execution] = []
+    @exclusivity(unchecked) var running = 0
+    let maxConcurrency: Int
+    let isMap: Bool
+    @exclusivity(unchecked) var failures = 0
+    let toleratedCount: Int?
+    let toleratedPercentage: Double?
+
+    init(owner: Execution, count: Int, maxConcurrency: Int, isMap: Bool, toleratedCount: Int?, toleratedPercentage: Double?) {
+        self.owner = owner
+        results = Array(repeating: nil, count: count)
+        remaining = count
+        self.maxConcurrency = maxConcurrency
+        self.isMap = isMap
+        self.toleratedCount = toleratedCount
+        self.toleratedPercentage = toleratedPercentage
+    }
+}

@@ -1,0 +1,79 @@
+import Synchronization
+
+/// What every graph of one execution shares: the program, the handlers, the history, the clock, the outcome.
+///
+/// Thread safety: the outcome and the top-level transition count are written only by the root strand. Once the
+/// run's children spread over several strands (``markSpread()``, called before the second strand exists), the
+/// history and the mock attempts are guarded by ``sharedLock``.
+final class RunState {
+    /// The program, handlers, mocks and token book, behind one reference (see ``RunResources``). Read through
+    /// it: a `let` reached from the run is borrowed without touching its reference count, whereas a copy of the
+    /// reference in the run (or an `unowned(unsafe)` one, which Swift retains when it is loaded) retains it.
+    let resources: RunResources
+    var program: Program { resources.program }
+    let identity: ExecutionIdentity
+    var handlers: TaskHandlerRegistry { resources.handlers }
+    let history: History
+    /// The root strand (the top-level graph's).
+    let scheduler: RunScheduler
+    /// The outcome; written once, by the root strand. Boxed: a running execution pays 8 bytes for it, not 72.
+    var result: ExecutionResult? {
+        get { resultBox?.result }
+        set {
+            resultBox = newValue.map(ResultBox.init)
+            if newValue != nil { ended.store(true, ordering: .releasing) }
+        }
+    }
+    private final class ResultBox {
+        let result: ExecutionResult
+        init(_ result: ExecutionResult) { self.result = result }
+    }
+    @exclusivity(unchecked) private var resultBox: ResultBox?
+    private let ended = Atomic<Bool>(false)
+    /// Whether the outcome is known; safe from any strand.
+    var hasEnded: Bool { ended.load(ordering: .acquiring) }
+    /// Guards the history and the mock attempts once the run spans several strands.
+    @exclusivity(unchecked) private(set) var sharedLock: Lock?
+    var mocks: MockPlan? { resources.mocks }
+    /// Engine runs: where callback tasks' tokens are opened, for Engine.sendTaskSuccess and friends.
+    var tokenBook: TaskTokenBook? { resources.tokenBook }
+    /// When the execution times out (engine runs; milliseconds since the epoch).
+    @exclusivity(unchecked) var deadline: Int64?
+    /// States entered so far, branches and iterations included (theirs are added as they finish).
+    @exclusivity(unchecked) var transitions = 0
+    /// Engine runs: called once with the outcome.
+    @exclusivity(unchecked) var onCompletion: (@Sendable (ExecutionResult) -> Void)?
+    @exclusivity(unchecked) var reported = false
+    /// Whether a synchronous start waits for this run (``syncSignal`` is then told when the outcome is reported).
+    @exclusivity(unchecked) var isSynchronous = false
+    let syncSignal = SyncSignal()
+    /// Whether a successful execution keeps its events (history level `all`).
+    @exclusivity(unchecked) var keepsHistoryOnSuccess = true
+    /// How many times each mocked state has invoked its task, by ``MockPlan`` slot (empty until the first).
+    @exclusivity(unchecked) var mockAttempts: [Int] = []
+
+    /// Whether states record when they were entered (for `$$.State.EnteredTime` and history timestamps).
+    let needsStateTimes: Bool
+
+    init(resources: RunResources, identity: ExecutionIdentity, history: History, scheduler: RunScheduler) {
+        needsStateTimes = resources.program.readsContextObject || history.keepsEvents
+        self.resources = resources
+        self.identity = identity
+        self.history = history
+        self.scheduler = scheduler
+    }
+
+    /// Called before a run's children first go to a second strand: from then on the shared parts are locked.
+    func markSpread() {
+        guard sharedLock == nil else { return }
+        let lock = Lock()
+        sharedLock = lock
+        history.lock = lock
+    }
+
+    /// Runs `body` under the shared lock when the run spans several strands.
+    func withShared<Result>(_ body: () -> Result) -> Result {
+        guard let sharedLock else { return body() }
+        return sharedLock.withLock { body() }
+    }
+}
