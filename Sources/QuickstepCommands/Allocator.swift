@@ -7,7 +7,8 @@ import Glibc
 /// Measured with `bash perf/run.sh` (five full runs on 2026-11-29, medians of 3 or 5 runs each, 2 workers): on
 /// map_100x3, the most allocation-heavy workload, jemalloc gave 1.03× to 1.22× the executions/s of glibc's malloc
 /// in every run; on the other workloads the ratio moved between 0.57 and 1.20 from run to run, inside this shared
-/// machine's noise; a million parked executions took 1.6 % less memory. So jemalloc is kept, for the engine's
+/// machine's noise; a million parked executions took 1.6 % less memory. Four later runs, after the engine allocated
+/// far less, gave 0.98× to 1.16× on map_100x3 and noise elsewhere. So jemalloc is kept, for the engine's
 /// allocation pattern (objects made on one worker and freed on another). Linking it would
 /// make `libjemalloc-dev` a build requirement; instead the process re-executes itself once with
 /// `LD_PRELOAD=libjemalloc.so.2` when that library is installed. `QUICKSTEP_ALLOCATOR=glibc` keeps glibc's malloc.
