@@ -82,6 +82,11 @@ struct BenchCommand: ParsableCommand {
         let latencies = driver.mergedLatencies()
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         progress.finish()
+        try report(engine: engine, issued: issued, seconds: seconds, latencies: latencies, concurrency: concurrency)
+    }
+
+    /// Prints the figures, then fails (exit 1) unless every issued execution started and finished.
+    private func report(engine: Engine, issued: Int, seconds: Double, latencies: Histogram<UInt64>, concurrency: Int) throws {
         let counters = engine.counters
         let (p50, p99, p999) = (latencies.valueAtPercentile(50), latencies.valueAtPercentile(99), latencies.valueAtPercentile(99.9))
         let report = BenchReport(
@@ -111,18 +116,7 @@ extension BenchCommand {
         }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         engine.waitUntilIdle()
-        let counters = engine.counters
-        let report = BenchReport(
-            executions: issued, counters: counters, seconds: seconds,
-            p50: Double(latencies.valueAtPercentile(50)) / 1000, p99: Double(latencies.valueAtPercentile(99)) / 1000,
-            p999: Double(latencies.valueAtPercentile(99.9)) / 1000, peakRSSBytes: PeakMemory.residentBytes(),
-            workers: workers, concurrency: 1)
-        print(json ? report.json.compactText : report.text)
-        let accounted = counters.succeeded + counters.failed + counters.timedOut + counters.aborted
-        if counters.started != issued || accounted != issued || counters.running != 0 {
-            printError("unaccounted executions: started \(counters.started), finished \(accounted), issued \(issued)")
-            throw ExitCode(1)
-        }
+        try report(engine: engine, issued: issued, seconds: seconds, latencies: latencies, concurrency: 1)
     }
 }
 
