@@ -179,7 +179,7 @@ public final class Engine: Sendable {
         let identity = MachineIdentity(stateMachineName: name, region: configuration.region, account: configuration.account,
                                        executionKind: "express")
         let resources = RunResources(program: program, handlers: handlers, mocks: mocks.map { MockPlan($0, program: program) },
-                                     tokenBook: tokens, machine: identity, host: host)
+                                     tokenBook: tokens, machine: identity)
         machines.withLock { $0[name] = resources }
         return identity.stateMachineArn
     }

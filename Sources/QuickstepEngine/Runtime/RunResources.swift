@@ -1,6 +1,6 @@
 /// What a run borrows from its state machine and its engine (or, for ``Program/run(input:handlers:options:)``,
-/// from the call): the program, the task handlers, the mocks, the callback-token book, the machine's identity and
-/// the host. The engine makes one per registered machine, so a run holds one strong reference to all of them.
+/// from the call): the program, the task handlers, the mocks, the callback-token book and the machine's identity.
+/// The engine makes one per registered machine, so a run holds one strong reference to all of them.
 ///
 /// Why: every worker starts and ends executions of the same machine at once, and each strong reference a run takes
 /// to a shared object is an atomic write to a cache line every worker writes, once when the run starts and again
@@ -12,16 +12,15 @@ final class RunResources: Sendable {
     let mocks: MockPlan?
     /// Engine runs: where callback tasks' tokens are opened, for Engine.sendTaskSuccess and friends.
     let tokenBook: TaskTokenBook?
+    /// What the run's ``ExecutionIdentity`` points at without retaining it.
     let machine: MachineIdentity
-    let host: any RunHost
 
     init(program: Program, handlers: TaskHandlerRegistry, mocks: MockPlan?, tokenBook: TaskTokenBook?,
-         machine: MachineIdentity, host: any RunHost) {
+         machine: MachineIdentity) {
         self.program = program
         self.handlers = handlers
         self.mocks = mocks
         self.tokenBook = tokenBook
         self.machine = machine
-        self.host = host
     }
 }

@@ -29,7 +29,7 @@ extension Program {
         let machine = MachineIdentity(stateMachineName: options.stateMachineName, region: options.region, account: options.account,
                                       executionKind: "execution")
         let resources = RunResources(program: self, handlers: handlers, mocks: options.mocks.map { MockPlan($0, program: self) },
-                                     tokenBook: nil, machine: machine, host: host)
+                                     tokenBook: nil, machine: machine)
         let scheduler = RunScheduler(host: host)
         let history = History(keepsEvents: options.recordHistory, clock: { [unowned host] in host.now() })
         let identity = ExecutionIdentity(machine: machine, name: options.executionName, withId: false, input: input,
