@@ -63,6 +63,13 @@ public struct JSONObject: Sendable {
         return nil
     }
 
+    /// The position of `key`, trying `hint` first: a caller that looks the same key up in objects of one shape
+    /// (a workflow's inputs) keeps where it was found last and usually compares one key instead of scanning.
+    @inlinable public func position(of key: String, hint: Int) -> Int? {
+        if hint >= 0, hint < members.count, Self.sameKey(members[hint].key, key) { return hint }
+        return position(of: key)
+    }
+
     /// Whether two keys are the same. The UTF-8 lengths are compared first (constant time for native strings),
     /// which settles most mismatches of a linear scan: `String ==` alone went to its slow comparison for every
     /// mismatch (9 % of choice_heavy's time). Keys of different lengths are different keys to AWS (Java compares

@@ -80,6 +80,9 @@ public final class Program: Sendable {
     /// workers share (measured: retain and release were 48 % of pass_chain_10's samples with 2 workers, 25 % with
     /// one). Reading a plain struct through a pointer touches no reference count.
     nonisolated(unsafe) let stateFacts: UnsafeMutableBufferPointer<StateFacts>
+    /// Every Choice state's rules as flat code (``ChoiceCode``), by the index its `choose` instruction names, in
+    /// memory the program owns for the same reason.
+    nonisolated(unsafe) let choiceCode: UnsafeMutableBufferPointer<ChoiceCode>
 
     init(tables: ProgramTables, entry: Int, machine: StateMachine) {
         instructions = tables.instructions
@@ -90,10 +93,14 @@ public final class Program: Sendable {
         self.machine = machine
         stateFacts = .allocate(capacity: tables.states.count)
         _ = stateFacts.initialize(from: tables.states.map(StateFacts.init))
+        choiceCode = .allocate(capacity: tables.choices.count)
+        _ = choiceCode.initialize(from: tables.choices.map(ChoiceCode.init))
     }
 
     deinit {
         stateFacts.deallocate()
+        for code in choiceCode { code.deallocate() }
+        choiceCode.deallocate()
     }
 }
 

@@ -1,49 +1,67 @@
+import Atomics
 import QuickstepJSON
 import QuickstepLanguage
 
 extension Execution {
-    /// Whether `rule` holds for the effective input `data`.
-    func holds(_ rule: ChoiceRule, data: JSONValue) throws(ExecutionFailure) -> Bool {
-        switch rule {
-        case .and(let rules):
-            for inner in rules where !(try holds(inner, data: data)) { return false }
+    /// Whether the rule whose nodes start at `node` of `code` holds for the effective input `data`.
+    func holds(_ node: Int, in code: ChoiceCode, data: JSONValue) throws(ExecutionFailure) -> Bool {
+        let facts = code.nodes[node]
+        switch facts.kind {
+        case .and:
+            var inner = node + 1
+            while inner < Int(facts.end) {
+                guard try holds(inner, in: code, data: data) else { return false }
+                inner = Int(code.nodes[inner].end)
+            }
             return true
-        case .or(let rules):
-            for inner in rules where try holds(inner, data: data) { return true }
+        case .or:
+            var inner = node + 1
+            while inner < Int(facts.end) {
+                if try holds(inner, in: code, data: data) { return true }
+                inner = Int(code.nodes[inner].end)
+            }
             return false
-        case .not(let inner):
-            return !(try holds(inner, data: data))
-        case .condition(let condition):
-            if case .constant(let flag) = condition { return flag }
+        case .not:
+            return !(try holds(node + 1, in: code, data: data))
+        case .isTrue:
+            return true
+        case .isFalse:
+            return false
+        case .expression:
             throw .runtime(causePrefix() + "JSONata conditions are not evaluated yet")
-        case .test(let variable, let comparison, let operand):
-            let found: JSONValue?
-            switch try lookup(variable, data: data) {
-            case .found(let value): found = value
-            case .missing: found = nil
-            }
-            if comparison == .isPresent, case .boolean(let expected) = operand { return (found != nil) == expected }
-            guard let value = found else {
-                throw .runtime(causePrefix() + "Invalid path '\(variable.text)': The choice state's condition path references an invalid value.")
-            }
-            return try test(value, comparison, operand, data: data)
+        case .test:
+            return try holds(code.tests.baseAddress! + Int(facts.test), data: data)
         }
     }
 
-    private func test(_ value: JSONValue, _ comparison: ChoiceOperator, _ operand: ChoiceOperand, data: JSONValue) throws(ExecutionFailure) -> Bool {
+    /// Whether one data test holds, read in place.
+    private func holds(_ test: UnsafeMutablePointer<ChoiceTest>, data: JSONValue) throws(ExecutionFailure) -> Bool {
+        let found: JSONValue?
+        if let member = test.pointee.member {
+            found = Self.member(member, of: data, hint: test.pointee.memberHint)
+        } else {
+            switch try lookup(test.pointee.variable, data: data) {
+            case .found(let value): found = value
+            case .missing: found = nil
+            }
+        }
+        if test.pointee.comparison == .isPresent { return (found != nil) == test.pointee.flag }
+        guard let value = found else {
+            throw .runtime(causePrefix() + "Invalid path '\(test.pointee.variable.text)': The choice state's condition path references an invalid value.")
+        }
         var operandValue: JSONValue?
-        if case .path(let path) = operand {
+        if let path = test.pointee.operandPath {
             switch try lookup(path, data: data) {
             case .found(let found): operandValue = found
             case .missing:
                 throw .runtime(causePrefix() + "Invalid path '\(path.text)': The choice state's condition path references an invalid value.")
             }
         }
-        switch comparison.family {
+        let relation = test.pointee.relation
+        switch test.pointee.family {
         case .typeTest:
-            guard case .boolean(let expected) = operand else { return false }
             let actual: Bool
-            switch comparison {
+            switch test.pointee.comparison {
             case .isNull: actual = value.isNull
             case .isNumeric: actual = value.numberValue != nil
             case .isString: actual = value.stringValue != nil
@@ -51,44 +69,52 @@ extension Execution {
             case .isTimestamp: actual = value.stringValue.flatMap(Timestamp.init) != nil
             default: actual = true
             }
-            return actual == expected
+            return actual == test.pointee.flag
         case .string:
             guard case .string(let text) = value else { return false }
-            let other: String
-            if let operandValue { guard case .string(let found) = operandValue else { return false }; other = found }
-            else if case .string(let literal) = operand { other = literal } else { return false }
-            return Self.order(comparison, Self.compareScalars(text, other))
+            if let operandValue {
+                guard case .string(let other) = operandValue else { return false }
+                return relation.holds(Self.compareScalars(text, other))
+            }
+            return relation.holds(Self.compareScalars(text, test.pointee.string))
         case .stringMatch:
-            guard case .string(let text) = value, case .pattern(let pieces) = operand else { return false }
+            guard case .string(let text) = value, case .pattern(let pieces) = test.pointee.operand else { return false }
             return Self.matches(text, pieces)
         case .numeric:
             guard value.boolValue == nil, let number = value.numberValue else { return false }
-            let other: Double
+            var other = test.pointee.number
             if let operandValue {
                 guard operandValue.boolValue == nil, let found = operandValue.numberValue else { return false }
                 other = found
-            } else if case .number(let literal) = operand { other = literal } else { return false }
-            return Self.order(comparison, number < other ? -1 : (number > other ? 1 : 0))
+            }
+            return relation.holds(number < other ? -1 : (number > other ? 1 : 0))
         case .boolean:
             guard case .bool(let flag) = value else { return false }
-            if let operandValue { guard case .bool(let found) = operandValue else { return false }; return flag == found }
-            if case .boolean(let literal) = operand { return flag == literal }
-            return false
+            if let operandValue {
+                guard case .bool(let other) = operandValue else { return false }
+                return flag == other
+            }
+            return flag == test.pointee.flag
         case .timestamp:
             guard case .string(let text) = value, let timestamp = Timestamp(text) else { return false }
-            let other: Timestamp
+            var other = test.pointee.instant
             if let operandValue {
                 guard case .string(let found) = operandValue, let parsed = Timestamp(found) else { return false }
-                other = parsed
-            } else if case .timestamp(let literal) = operand { other = literal } else { return false }
-            return Self.order(comparison, timestamp < other ? -1 : (timestamp == other ? 0 : 1))
+                other = (parsed.secondsSinceEpoch, parsed.nanoseconds)
+            }
+            let instant = (timestamp.secondsSinceEpoch, timestamp.nanoseconds)
+            return relation.holds(instant < other ? -1 : (instant == other ? 0 : 1))
         }
     }
 
-    /// Maps a three-way comparison onto the operator's relation.
-    @inline(__always)
-    private static func order(_ comparison: ChoiceOperator, _ order: Int) -> Bool {
-        comparison.relation.holds(order)
+    /// The member `name` of `data` when it is an object, found from where it was found last and the hint moved when
+    /// it was elsewhere (a relaxed store only then, so workers evaluating one shape write nothing).
+    private static func member(_ name: String, of data: JSONValue, hint: UnsafeAtomic<Int>) -> JSONValue? {
+        guard case .object(let object) = data else { return nil }
+        let last = hint.load(ordering: .relaxed)
+        guard let position = object.position(of: name, hint: last) else { return nil }
+        if position != last { hint.store(position, ordering: .relaxed) }
+        return object.member(at: position).value
     }
 
     /// Code point by code point, as the specification asks: no normalisation, no case folding. UTF-8 orders

@@ -181,7 +181,7 @@ enum PathEvaluator {
         switch operand {
         case .literal(let value): return value
         case .current(let segments):
-            let definite = JSONPath(text: "@", root: .input, segments: segments).isReferencePath
+            let definite = JSONPath.isReference(segments)
             if case .found(let value) = lookup(segments, in: current, definite: definite) { return value }
             return nil
         case .path(let path):

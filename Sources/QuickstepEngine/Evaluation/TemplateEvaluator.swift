@@ -18,24 +18,32 @@ extension Execution {
 
     /// The value at `path`, or a `States.Runtime` failure worded as AWS words a missing `field.$` value.
     func value(at path: JSONPath, data: JSONValue, field: String) throws(ExecutionFailure) -> JSONValue {
+        try value(at: path, data: data, field: TemplateField(field))
+    }
+
+    private func value(at path: JSONPath, data: JSONValue, field: TemplateField) throws(ExecutionFailure) -> JSONValue {
         switch try lookup(path, data: data) {
         case .found(let value): return value
         case .missing:
             let input = path.root == .context ? contextValue() : data
             throw .runtime(causePrefix()
-                + "The JSONPath '\(path.text)' specified for the field '\(field)' could not be found in the input '\(input.compactText)'")
+                + "The JSONPath '\(path.text)' specified for the field '\(field.text)' could not be found in the input '\(input.compactText)'")
         }
     }
 
     /// Evaluates a payload template on `data`.
     func evaluate(_ template: PayloadTemplate, data: JSONValue, field: String) throws(ExecutionFailure) -> JSONValue {
+        try evaluate(template, data: data, field: TemplateField(field))
+    }
+
+    private func evaluate(_ template: PayloadTemplate, data: JSONValue, field: TemplateField) throws(ExecutionFailure) -> JSONValue {
         switch template {
         case .constant(let value):
             return value
         case .object(let members):
             var object = JSONObject(minimumCapacity: members.count)
             for member in members {
-                let slotField = member.value.isDynamicSlot ? member.key + ".$" : field
+                let slotField = member.value.isDynamicSlot ? TemplateField(slot: member.key) : field
                 object[member.key] = try evaluate(member.value, data: data, field: slotField)
             }
             return .object(object)
@@ -52,6 +60,10 @@ extension Execution {
     }
 
     func evaluate(_ call: IntrinsicCall, data: JSONValue, field: String) throws(ExecutionFailure) -> JSONValue {
+        try evaluate(call, data: data, field: TemplateField(field))
+    }
+
+    private func evaluate(_ call: IntrinsicCall, data: JSONValue, field: TemplateField) throws(ExecutionFailure) -> JSONValue {
         var arguments: [JSONValue] = []
         arguments.reserveCapacity(call.arguments.count)
         for argument in call.arguments {
@@ -67,6 +79,26 @@ extension Execution {
             throw ExecutionFailure(error: error.error, cause: causePrefix() + (error.cause ?? ""))
         }
     }
+}
+
+/// The field an error cause names for a value in a template: the template's own (`Parameters`), or the `key.$`
+/// member a dynamic slot came from. Spelled only when a cause needs it: the `.$` was appended to every slot's key on
+/// every evaluation.
+private struct TemplateField {
+    let name: String
+    let isSlot: Bool
+
+    init(_ name: String) {
+        self.name = name
+        isSlot = false
+    }
+
+    init(slot key: String) {
+        name = key
+        isSlot = true
+    }
+
+    var text: String { isSlot ? name + ".$" : name }
 }
 
 extension PayloadTemplate {

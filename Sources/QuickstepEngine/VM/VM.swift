@@ -168,18 +168,19 @@ enum VM {
     }
 
     static func choose(_ index: Int, _ execution: Execution) throws(ExecutionFailure) {
-        let choice = execution.run.program.tables.choices[index]
-        for (position, rule) in choice.rules.enumerated() where try execution.holds(rule, data: execution.value) {
-            if let assignment = choice.assignments[position] { try assign(assignment, execution) }
-            execution.chosenPC = choice.targets[position]
+        let code = execution.run.program.choiceCode[index]
+        let data = execution.value
+        for branch in code.branches where try execution.holds(Int(branch.root), in: code, data: data) {
+            if branch.assignment >= 0 { try assign(branch.assignment, execution) }
+            execution.chosenPC = branch.target
             return
         }
-        guard let target = choice.defaultTarget else {
+        guard code.defaultTarget >= 0 else {
             throw ExecutionFailure(error: ErrorName.noChoiceMatched,
                                    cause: execution.causePrefix() + "No Matches!")
         }
-        if let assignment = choice.defaultAssignment { try assign(assignment, execution) }
-        execution.chosenPC = target
+        if code.defaultAssignment >= 0 { try assign(code.defaultAssignment, execution) }
+        execution.chosenPC = code.defaultTarget
     }
 
     static func wait(_ index: Int, _ execution: Execution) throws(ExecutionFailure) {

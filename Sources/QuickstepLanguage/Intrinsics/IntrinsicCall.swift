@@ -54,8 +54,8 @@ public struct IntrinsicCall: Sendable, Hashable, CustomStringConvertible {
     public var description: String { text }
 }
 
-/// One argument of an intrinsic call.
-public indirect enum IntrinsicArgument: Sendable, Hashable {
+/// One argument of an intrinsic call. Not `indirect`: a nested call holds its arguments in an array.
+public enum IntrinsicArgument: Sendable, Hashable {
     /// A string, number, boolean or `null` written in the call.
     case literal(JSONValue)
     /// A path on the input (`$.x`), the context (`$$.x`) or a variable (`$x`).

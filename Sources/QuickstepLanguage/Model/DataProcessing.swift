@@ -81,7 +81,8 @@ public struct JSONataTemplate: Sendable {
 /// in which members whose key ends in `.$` are computed from a path or an intrinsic call.
 ///
 /// Static parts are kept as ready-made JSON values, so evaluating a template only computes its dynamic slots.
-public indirect enum PayloadTemplate: Sendable {
+/// Not `indirect`: nesting goes through arrays, so no case needs a box of its own.
+public enum PayloadTemplate: Sendable {
     /// A value with nothing to compute.
     case constant(JSONValue)
     /// An object with at least one computed member; keys are final (the `.$` already removed).

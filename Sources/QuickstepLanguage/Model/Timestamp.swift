@@ -27,7 +27,16 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
 
     /// Parses `text`, or returns `nil` when it is not in the profile (or names a date or time that does not exist).
     public init?(_ text: String) {
-        let bytes = Array(text.utf8)
+        var bytes = text
+        guard let instant = bytes.withUTF8(Self.instant) else { return nil }
+        secondsSinceEpoch = instant.seconds
+        nanoseconds = instant.nanoseconds
+        self.text = text
+    }
+
+    /// The instant `bytes` spell, or `nil`. On the UTF-8 bytes in place: Choice rules parse a timestamp from the
+    /// input on every evaluation (copying them into an array was a malloc each time).
+    private static func instant(_ bytes: UnsafeBufferPointer<UInt8>) -> (seconds: Int64, nanoseconds: Int32)? {
         var position = 0
         func number(_ digits: Int) -> Int? {
             guard position + digits <= bytes.count else { return nil }
@@ -39,8 +48,8 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
             position += digits
             return value
         }
-        func expect(_ character: Character) -> Bool {
-            guard position < bytes.count, bytes[position] == character.asciiValue! else { return false }
+        func expect(_ character: Unicode.Scalar) -> Bool {
+            guard position < bytes.count, bytes[position] == UInt8(ascii: character) else { return false }
             position += 1
             return true
         }
@@ -77,9 +86,7 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
             hour < 24, minute < 60, second < 60
         else { return nil }
         let days = Self.daysSinceEpoch(year: year, month: month, day: day)
-        secondsSinceEpoch = Int64(days) * 86_400 + Int64(hour * 3600 + minute * 60 + second - offsetSeconds)
-        self.nanoseconds = Int32(nanoseconds)
-        self.text = text
+        return (Int64(days) * 86_400 + Int64(hour * 3600 + minute * 60 + second - offsetSeconds), Int32(nanoseconds))
     }
 
     static func daysInMonth(year: Int, month: Int) -> Int {

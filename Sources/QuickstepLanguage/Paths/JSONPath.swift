@@ -20,7 +20,10 @@ public struct JSONPath: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// One step of a path.
-    public indirect enum Segment: Sendable, Hashable {
+    ///
+    /// Only `descendant` is boxed: the common segments are stored inline, so walking a path retains no box per
+    /// segment (every segment was boxed, and a Choice rule's lookup paid a retain and a release for each).
+    public enum Segment: Sendable, Hashable {
         /// `.name` or `['name']`.
         case member(String)
         /// `[n]`; a negative index counts from the end.
@@ -34,7 +37,7 @@ public struct JSONPath: Sendable, Hashable, CustomStringConvertible {
         /// `[0,2]`: several indexes.
         case indexes([Int])
         /// `..name`, `..*` or `..[n]`: the segment applied at every depth below.
-        case descendant(Segment)
+        indirect case descendant(Segment)
         /// `[?(expression)]`: the elements (or member values) for which the filter holds.
         case filter(FilterExpression)
     }
@@ -43,18 +46,22 @@ public struct JSONPath: Sendable, Hashable, CustomStringConvertible {
     public let text: String
     public let root: Root
     public let segments: [Segment]
+    /// Whether the path names at most one node: member names and single indexes only. Decided once here, as
+    /// every lookup asks.
+    public let isReferencePath: Bool
 
     public init(text: String, root: Root, segments: [Segment]) {
         self.text = text
         self.root = root
         self.segments = segments
+        isReferencePath = Self.isReference(segments)
     }
 
     /// `$`: the whole input.
     public static let input = JSONPath(text: "$", root: .input, segments: [])
 
-    /// Whether the path names at most one node: member names and single indexes only.
-    public var isReferencePath: Bool {
+    /// Whether `segments` name at most one node: member names and single indexes only.
+    public static func isReference(_ segments: [Segment]) -> Bool {
         segments.allSatisfy {
             switch $0 {
             case .member, .index: true

@@ -1,0 +1,170 @@
+import Atomics
+import QuickstepJSON
+import QuickstepLanguage
+
+/// A Choice state's rules compiled to flat code, in memory the ``Program`` owns.
+///
+/// Each rule tree is laid out in prefix order in one array of ``Node``s: a connective is followed by the nodes of
+/// its operands, and every node knows where its subtree ends, so `And` and `Or` short-circuit by jumping over the
+/// rest. The nodes hold no references and the tests are read in place, so evaluating a Choice copies no rule and
+/// touches no reference count on the way to a comparison. Before, every rule was an `indirect` enum whose test
+/// (path, operator, operand) was copied out on each evaluation: retains and releases under `choose` were 15 % of
+/// choice_heavy's samples.
+///
+/// A `ChoiceCode` is a plain value of pointers: copying it out of the program's table retains nothing. The
+/// program frees it (``deallocate()``) when it goes.
+struct ChoiceCode {
+    /// One node of a rule tree.
+    struct Node {
+        enum Kind: UInt8 {
+            case and, or, not
+            /// A data test: ``ChoiceCode/tests``[`test`].
+            case test
+            /// A JSONata `Condition` that is the constant `true` or `false`.
+            case isTrue, isFalse
+            /// A JSONata `Condition` expression, which Quickstep does not evaluate yet.
+            case expression
+        }
+
+        let kind: Kind
+        /// The index just past this node and its operands.
+        let end: Int32
+        /// For `.test`, the test's index in ``ChoiceCode/tests``.
+        let test: Int32
+    }
+
+    /// One top-level rule: where its nodes start, where it leads, and its `Assign`.
+    struct Branch {
+        let root: Int32
+        let target: Int
+        /// The index of its assignment in the program's table, or -1.
+        let assignment: Int
+    }
+
+    let nodes: UnsafeMutableBufferPointer<Node>
+    let tests: UnsafeMutableBufferPointer<ChoiceTest>
+    let branches: UnsafeMutableBufferPointer<Branch>
+    /// The `Default` state's program counter, or -1 when there is none.
+    let defaultTarget: Int
+    /// The state's own `Assign`, used with `Default`, or -1.
+    let defaultAssignment: Int
+
+    init(_ choice: CompiledChoice) {
+        var nodes: [Node] = []
+        var tests: [ChoiceTest] = []
+        var branches: [Branch] = []
+        for (position, rule) in choice.rules.enumerated() {
+            branches.append(Branch(root: Int32(nodes.count), target: choice.targets[position],
+                                   assignment: choice.assignments[position] ?? -1))
+            Self.lay(rule, into: &nodes, tests: &tests)
+        }
+        self.nodes = .allocate(capacity: nodes.count)
+        _ = self.nodes.initialize(from: nodes)
+        self.tests = .allocate(capacity: tests.count)
+        _ = self.tests.initialize(from: tests)
+        self.branches = .allocate(capacity: branches.count)
+        _ = self.branches.initialize(from: branches)
+        defaultTarget = choice.defaultTarget ?? -1
+        defaultAssignment = choice.defaultAssignment ?? -1
+    }
+
+    /// Appends `rule`'s nodes in prefix order.
+    private static func lay(_ rule: ChoiceRule, into nodes: inout [Node], tests: inout [ChoiceTest]) {
+        let start = nodes.count
+        func close(_ kind: Node.Kind, test: Int = -1) {
+            nodes[start] = Node(kind: kind, end: Int32(nodes.count), test: Int32(test))
+        }
+        nodes.append(Node(kind: .and, end: 0, test: -1))
+        switch rule {
+        case .and(let rules):
+            for inner in rules { lay(inner, into: &nodes, tests: &tests) }
+            close(.and)
+        case .or(let rules):
+            for inner in rules { lay(inner, into: &nodes, tests: &tests) }
+            close(.or)
+        case .not(let inner):
+            lay(inner, into: &nodes, tests: &tests)
+            close(.not)
+        case .test(let variable, let comparison, let operand):
+            tests.append(ChoiceTest(variable: variable, comparison: comparison, operand: operand))
+            close(.test, test: tests.count - 1)
+        case .condition(.constant(let flag)):
+            close(flag ? .isTrue : .isFalse)
+        case .condition:
+            close(.expression)
+        }
+    }
+
+    /// Frees the code; called once, by the program that owns it.
+    func deallocate() {
+        nodes.deallocate()
+        for test in tests { test.destroy() }
+        tests.baseAddress?.deinitialize(count: tests.count)
+        tests.deallocate()
+        branches.deallocate()
+    }
+}
+
+/// One data test of a Choice rule: `Variable`, a comparison operator and its operand, laid out for the evaluator.
+///
+/// The operand is unpacked into a field per kind, so a numeric, boolean or timestamp test reads plain words (copying
+/// a ``ChoiceOperand`` out went through its outlined copy, 5 % of choice_heavy's samples), and the variable's
+/// common shape, `$.name`, is resolved so the test looks one member up instead of walking a path.
+struct ChoiceTest {
+    let variable: JSONPath
+    /// The member name when `variable` is `$.name` on the effective input.
+    let member: String?
+    /// Where `member` was found last time: objects of one workflow have the same shape, so the first key compared
+    /// is usually the one (``JSONObject/position(of:hint:)``). Shared by every worker, written only when it
+    /// changes.
+    let memberHint: UnsafeAtomic<Int>
+    let comparison: ChoiceOperator
+    let family: ChoiceOperator.Family
+    let relation: ChoiceOperator.Relation
+    /// The operand as written, for what the fields below do not cover.
+    let operand: ChoiceOperand
+    /// `...Path` operators: the operand's path.
+    let operandPath: JSONPath?
+    /// The literal, by kind; the other fields are zero.
+    let number: Double
+    let flag: Bool
+    let string: String
+    let instant: (seconds: Int64, nanoseconds: Int32)
+
+    init(variable: JSONPath, comparison: ChoiceOperator, operand: ChoiceOperand) {
+        self.variable = variable
+        if variable.root == .input, variable.segments.count == 1, case .member(let name) = variable.segments[0] {
+            member = name
+        } else {
+            member = nil
+        }
+        memberHint = .create(0)
+        self.comparison = comparison
+        family = comparison.family
+        relation = comparison.relation
+        self.operand = operand
+        var path: JSONPath?
+        var number = 0.0
+        var flag = false
+        var string = ""
+        var instant: (Int64, Int32) = (0, 0)
+        switch operand {
+        case .path(let operandPath): path = operandPath
+        case .number(let literal): number = literal
+        case .boolean(let literal): flag = literal
+        case .string(let literal): string = literal
+        case .timestamp(let literal): instant = (literal.secondsSinceEpoch, literal.nanoseconds)
+        case .pattern: break
+        }
+        operandPath = path
+        self.number = number
+        self.flag = flag
+        self.string = string
+        self.instant = instant
+    }
+
+    /// Frees the hint's storage.
+    func destroy() {
+        memberHint.destroy()
+    }
+}

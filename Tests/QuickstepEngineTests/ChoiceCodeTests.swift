@@ -1,0 +1,96 @@
+import Testing
+import QuickstepEngine
+import QuickstepJSON
+import QuickstepLanguage
+
+/// Choice rules run as flat code (`ChoiceCode`): nested connectives laid out in prefix order and skipped by their
+/// ends, tests read in place, `$.name` variables found from where they were found last. Expected values are
+/// worked out from the ASL specification next to each.
+@Suite struct ChoiceCodeTests {
+    /// `And`/`Or`/`Not` nested three deep, every branch's rule laid out after the previous one's.
+    /// Rule 1: Not(And(a > 5, Or(s == "x", b == true))). Rule 2: Or(And(a < 0, b == true), Not(Or(s == "y", a == 3))).
+    @Test func nestedConnectivesFollowTheirTruthTables() throws {
+        let definition = #"""
+            {"StartAt":"C","States":{"C":{"Type":"Choice","Choices":[
+              {"Not":{"And":[{"Variable":"$.a","NumericGreaterThan":5},
+                             {"Or":[{"Variable":"$.s","StringEquals":"x"},{"Variable":"$.b","BooleanEquals":true}]}]},
+               "Next":"One"},
+              {"Or":[{"And":[{"Variable":"$.a","NumericLessThan":0},{"Variable":"$.b","BooleanEquals":true}]},
+                     {"Not":{"Or":[{"Variable":"$.s","StringEquals":"y"},{"Variable":"$.a","NumericEquals":3}]}}],
+               "Next":"Two"}],
+              "Default":"None"},
+             "One":{"Type":"Pass","Result":1,"End":true},"Two":{"Type":"Pass","Result":2,"End":true},
+             "None":{"Type":"Pass","Result":0,"End":true}}}
+            """#
+        // a = 9, s = "x": And holds, so rule 1 fails; rule 2: a < 0 fails, s != "y" and a != 3, so Not(Or) holds.
+        #expect(try execute(definition, input: ["a": 9, "s": "x", "b": false]).output == 2)
+        // a = 9, s = "y", b = true: rule 1 fails (And holds via b); rule 2: first And fails, Or(s == "y") holds.
+        #expect(try execute(definition, input: ["a": 9, "s": "y", "b": true]).output == 0)
+        // a = 2: a > 5 fails, so the And fails and Not holds: rule 1.
+        #expect(try execute(definition, input: ["a": 2, "s": "y", "b": true]).output == 1)
+        // a = 9, s = "z", b = false: the inner Or fails, so the And fails and rule 1 holds.
+        #expect(try execute(definition, input: ["a": 9, "s": "z", "b": false]).output == 1)
+    }
+
+    /// `Or` stops at its first true operand and `And` at its first false one: a later operand on an absent path,
+    /// which would fail the execution, is never evaluated (AWS evaluates operands in order and stops likewise).
+    @Test func connectivesStopAtTheFirstDecidingOperand() throws {
+        let definition = #"""
+            {"StartAt":"C","States":{"C":{"Type":"Choice","Choices":[
+              {"And":[{"Variable":"$.a","NumericEquals":1},{"Variable":"$.absent","NumericEquals":1}],"Next":"And"},
+              {"Or":[{"Variable":"$.a","NumericEquals":2},{"Variable":"$.absent","NumericEquals":1}],"Next":"Or"}],
+              "Default":"None"},
+             "And":{"Type":"Pass","Result":"and","End":true},"Or":{"Type":"Pass","Result":"or","End":true},
+             "None":{"Type":"Pass","Result":"none","End":true}}}
+            """#
+        #expect(try execute(definition, input: ["a": 2]).output == "or")
+        let failed = try execute(definition, input: ["a": 1])
+        #expect(failed.status == .failed)
+        #expect(failed.error == "States.Runtime")
+        #expect(failed.cause == "An error occurred while executing the state 'C' (entered at the event id #2). "
+            + "Invalid path '$.absent': The choice state's condition path references an invalid value.")
+    }
+
+    /// One program, inputs of different shapes one after another: the remembered position of `$.a` must never
+    /// give another member's value, whether `a` moved, vanished or the input is not an object at all.
+    @Test func rememberedMemberPositionsFollowEachInput() throws {
+        let program = Program(try StateMachine(definition: #"""
+            {"StartAt":"C","States":{"C":{"Type":"Choice","Choices":[
+              {"Variable":"$.a","IsPresent":false,"Next":"Absent"},
+              {"Variable":"$.a","NumericGreaterThan":10,"Next":"Big"}],
+              "Default":"Small"},
+             "Absent":{"Type":"Pass","Result":"absent","End":true},"Big":{"Type":"Pass","Result":"big","End":true},
+             "Small":{"Type":"Pass","Result":"small","End":true}}}
+            """#))
+        let cases: [(JSONValue, JSONValue)] = [
+            (["a": 11, "b": 1], "big"),
+            (["b": 50, "a": 1], "small"),
+            (["b": 50, "c": 50], "absent"),
+            (["b": 50, "a": 20], "big"),
+            ([1, 2, 3], "absent"),
+            (["a": 5], "small"),
+            (["x": 1, "y": 2, "z": 3, "a": 12], "big"),
+            (["a": 12], "big"),
+        ]
+        for (input, expected) in cases {
+            let result = program.run(input: input, handlers: TaskHandlerRegistry(), options: ExecutionOptions())
+            #expect(result.output == expected, "\(input)")
+        }
+    }
+
+    /// Path operands and timestamps in flat code: `NumericLessThanPath` reads the other member, and a timestamp
+    /// literal compares as an instant (an offset of +01:00 is an hour earlier in UTC).
+    @Test func pathOperandsAndTimestampLiterals() throws {
+        let definition = #"""
+            {"StartAt":"C","States":{"C":{"Type":"Choice","Choices":[
+              {"Variable":"$.t","TimestampEquals":"2024-05-01T12:00:00+01:00","Next":"Same"},
+              {"Variable":"$.x","NumericLessThanPath":"$.limit","Next":"Under"}],
+              "Default":"Over"},
+             "Same":{"Type":"Pass","Result":"same","End":true},"Under":{"Type":"Pass","Result":"under","End":true},
+             "Over":{"Type":"Pass","Result":"over","End":true}}}
+            """#
+        #expect(try execute(definition, input: ["t": "2024-05-01T11:00:00Z", "x": 1, "limit": 0]).output == "same")
+        #expect(try execute(definition, input: ["t": "2024-05-01T12:00:00Z", "x": 1, "limit": 2]).output == "under")
+        #expect(try execute(definition, input: ["t": "2024-05-01T12:00:00Z", "x": 2, "limit": 2]).output == "over")
+    }
+}
