@@ -5,7 +5,7 @@ import QuickstepJSON
 ///
 /// Every execution passes through here twice (added, finished) from whichever threads start and end it, so the
 /// running set is keyed by the random 128-bit id that ends every engine execution's ARN (no string is hashed or
-/// even built) and split into stripes, each with its own lock, chosen by the id's bits. A lookup by ARN reads the
+/// even built) and split into stripes, each with its own lock and ``RunningSet``, chosen by the id's bits. A lookup by ARN reads the
 /// id from the ARN's end and then checks the whole ARN. The ring keeps the finished run itself (no description is
 /// built unless asked for) and is searched, newest first, when a finished execution is looked up: lookups are
 /// rare, finishes are not.
@@ -22,17 +22,17 @@ final class ExecutionRegistry: Sendable {
     }
 
     private static let stripeCount = 64
-    private let stripes: [Locked<[UUIDv4.Bits: UncheckedBox<RunState>]>]
+    private let stripes: [Locked<RunningSet<RunState>>]
     private let ring: Locked<Ring>
     let capacity: Int
 
     init(capacity: Int) {
         self.capacity = max(1, capacity)
-        stripes = (0..<Self.stripeCount).map { _ in Locked([:]) }
+        stripes = (0..<Self.stripeCount).map { _ in Locked(RunningSet<RunState>()) }
         ring = Locked(Ring(entries: Array(repeating: nil, count: max(1, capacity))))
     }
 
-    private func stripe(_ key: UUIDv4.Bits) -> Locked<[UUIDv4.Bits: UncheckedBox<RunState>]> {
+    private func stripe(_ key: UUIDv4.Bits) -> Locked<RunningSet<RunState>> {
         stripes[Int(truncatingIfNeeded: key.low) & (Self.stripeCount - 1)]
     }
 
@@ -43,20 +43,19 @@ final class ExecutionRegistry: Sendable {
 
     func add(_ run: RunState) {
         let key = run.identity.id!
-        let box = UncheckedBox(run)
-        stripe(key).withLock { $0[key] = box }
+        stripe(key).withLock { $0.insert(run, for: key) }
     }
 
     /// Posts an execution timeout to every running execution past its deadline.
     func timeOutOverdue(now: Int64) {
         for stripe in stripes {
-            let overdue = stripe.withLock { running in running.values.filter { ($0.value.deadline ?? .max) <= now } }
-            for run in overdue { run.value.scheduler.deliver(.executionTimeout) }
+            let overdue = stripe.withLock { running in running.filter { ($0.deadline ?? .max) <= now } }
+            for run in overdue { run.scheduler.deliver(.executionTimeout) }
         }
     }
 
     func running(_ arn: String) -> RunState? {
-        guard let key = Self.key(arn), let run = stripe(key).withLock({ $0[key]?.value }) else { return nil }
+        guard let key = Self.key(arn), let run = stripe(key).withLock({ $0.run(for: key) }) else { return nil }
         return run.identity.executionArn == arn ? run : nil
     }
 
@@ -70,8 +69,8 @@ final class ExecutionRegistry: Sendable {
             ring.entries[ring.next] = finished
             return evicted
         }
-        stripe(key).withLock { $0[key] = nil }
-        _ = evicted  // released here, outside both locks
+        let removed = stripe(key).withLock { $0.remove(key) }
+        _ = (evicted, removed)  // released here, outside both locks
     }
 
     func describe(_ arn: String) -> ExecutionDescription? {
@@ -98,7 +97,7 @@ final class ExecutionRegistry: Sendable {
     func list() -> [ExecutionDescription] {
         var running: [ExecutionDescription] = []
         for stripe in stripes {
-            running += stripe.withLock { $0.values.map { Self.describe($0.value, finished: nil) } }
+            running += stripe.withLock { $0.all.map { Self.describe($0, finished: nil) } }
         }
         let finished = ring.withLock { ring in
             (1...capacity).compactMap { ring.entries[(ring.next - $0 + capacity) % capacity] }
