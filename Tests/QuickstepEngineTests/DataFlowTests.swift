@@ -119,6 +119,23 @@ import QuickstepLanguage
                                  handlers: handlers)
         #expect(result.error == "States.DataLimitExceeded")
     }
+
+    /// The final output skips its size walk only when it is the last task's checked result itself: a result of
+    /// 150,000 bytes ends the execution as its output, but the same result copied into itself by a later
+    /// ResultPath (about 300,000 bytes, over the 262,144 limit) fails it.
+    @Test func payloadLimitOnOutputsBuiltFromACheckedResult() throws {
+        let handlers = TaskHandlerRegistry()
+        handlers.register("arn:aws:lambda:us-east-1:1:function:half") { _ in ["part": .string(String(repeating: "x", count: 150_000))] }
+        let task = #""T":{"Type":"Task","Resource":"arn:aws:lambda:us-east-1:1:function:half""#
+        let ends = try execute(#"{"StartAt":"T","States":{\#(task),"End":true}}}"#, handlers: handlers)
+        #expect(ends.status == .succeeded)
+        #expect(ends.output?["part"]?.stringValue?.utf8.count == 150_000)
+        let grows = try execute(#"""
+            {"StartAt":"T","States":{\#(task),"Next":"Copy"},"Copy":{"Type":"Pass","ResultPath":"$.copy","End":true}}}
+            """#, handlers: handlers)
+        #expect(grows.error == "States.DataLimitExceeded")
+        #expect(grows.cause == "The state/task 'Copy' returned a result with a size exceeding the maximum number of bytes service limit.")
+    }
 }
 
 @Suite struct UUIDTests {

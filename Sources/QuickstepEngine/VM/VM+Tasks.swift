@@ -158,6 +158,7 @@ extension VM {
             if let resource { recordFailed(execution, resource: resource, failure) }
             throw failure
         }
+        execution.checkedResult = output
         if wrap, resource?.kind == .serviceIntegration(service: "lambda", action: "invoke") {
             result = LambdaShapes.invokeResponse(payload: output, logType: execution.value["LogType"]?.stringValue)
         }

@@ -274,8 +274,9 @@ enum VM {
             switch outcome {
             case .success(let output):
                 // An output that is the execution's input itself (a machine that passes it through) was checked
-                // when the execution started.
-                if !output.isSameContainer(as: run.identity.input) && output.compactTextExceeds(bytes: Limits.payloadBytes) {
+                // when the execution started; one that is the last task's result, when the task returned it.
+                if !output.isSameContainer(as: run.identity.input) && !output.isSameContainer(as: execution.checkedResult)
+                    && output.compactTextExceeds(bytes: Limits.payloadBytes) {
                     let failure = ExecutionFailure(error: ErrorName.dataLimitExceeded,
                         cause: "The state/task '\(execution.stateName)' returned a result with a size exceeding the maximum number of bytes service limit.")
                     finish(execution, .failure(failure))
