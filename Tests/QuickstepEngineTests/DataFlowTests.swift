@@ -136,6 +136,34 @@ import QuickstepLanguage
         #expect(grows.error == "States.DataLimitExceeded")
         #expect(grows.cause == "The state/task 'Copy' returned a result with a size exceeding the maximum number of bytes service limit.")
     }
+
+    /// A Map's output skips its walk only when every iteration passed its item through and the items were inside
+    /// the checked input. Item 0 is 100,000 bytes and passes through; item 1 is small and, unless it is marked
+    /// `keep`, is replaced by 200,000 bytes: together over the 262,144 limit. The same items built by a Pass
+    /// (not the checked input) and passed through must be walked as well.
+    @Test func payloadLimitOnMapOutputs() throws {
+        let big: JSONValue = ["keep": true, "data": .string(String(repeating: "x", count: 100_000))]
+        let map = #"""
+            "M":{"Type":"Map","ItemsPath":"$.items","ItemProcessor":{"StartAt":"C","States":{
+              "C":{"Type":"Choice","Choices":[{"Variable":"$.keep","IsPresent":true,"Next":"Keep"}],"Default":"Grow"},
+              "Keep":{"Type":"Pass","End":true},
+              "Grow":{"Type":"Pass","Parameters":{"data.$":"States.Format('{}{}', $.half, $.half)"},"End":true}}},"End":true}
+            """#
+        let definition = #"{"StartAt":"M","States":{\#(map)}}"#
+        let half = JSONValue.string(String(repeating: "y", count: 100_000))
+        let passes = try execute(definition, input: ["items": [big, ["keep": true]]])
+        #expect(passes.status == .succeeded)
+        let grows = try execute(definition, input: ["items": [big, ["half": half]]])
+        #expect(grows.error == "States.DataLimitExceeded")
+        #expect(grows.cause == "The state/task 'M' returned a result with a size exceeding the maximum number of bytes service limit.")
+        // Built by a Pass from two 150,000-byte strings: 300,000 bytes that nothing checked before the Map.
+        let built = try execute(#"""
+            {"StartAt":"Build","States":{
+              "Build":{"Type":"Pass","Parameters":{"items":[{"keep":true,"a.$":"$.s"},{"keep":true,"b.$":"$.s"}]},"Next":"M"},
+              \#(map)}}
+            """#, input: ["s": .string(String(repeating: "z", count: 150_000))])
+        #expect(built.error == "States.DataLimitExceeded")
+    }
 }
 
 @Suite struct UUIDTests {

@@ -59,9 +59,10 @@ final class Execution {
     @exclusivity(unchecked) var stateEnteredTime: Int64 = 0
     @exclusivity(unchecked) var lastEventId = 0
     @exclusivity(unchecked) var chosenPC = 0
-    /// The last task result found within the payload limit (walked, or a mocked response checked once): an output
-    /// that is this very value needs no second walk when the execution ends (a workflow that ends on a task with
-    /// the default ResultPath; the walk was 4 % of order_processing's time).
+    /// The last result found within the payload limit without a walk of its own: a task's (walked, or a mocked
+    /// response checked once) or a Map's whose iterations passed their items through (``Join/fittingInputs``).
+    /// An output that is this very value needs no walk when the execution ends (a workflow that ends on such a
+    /// state with the default ResultPath; the walk was 4 % of order_processing's time, 8 % of map_100x3's).
     @exclusivity(unchecked) var checkedResult: JSONValue = .null
     /// What only retrying states, tasks and Map item selectors use; allocated the first time one of them sets it,
     /// so an execution of Pass, Choice and Wait states (or one parked in a Wait) carries 8 bytes instead of ~130.

@@ -6,8 +6,15 @@ import Synchronization
 final class Join {
     /// The Map or Parallel execution waiting for the children; the children keep it (and the join) alive.
     let owner: Execution
-    @exclusivity(unchecked) var results: [JSONValue?]
+    /// Each child's output at its index; `null` until it ends (and for a tolerated failure).
+    @exclusivity(unchecked) var results: [JSONValue]
+    /// A Map's iteration inputs when they are its items as they are, inside an effective input known to fit the
+    /// payload limit; empty otherwise. While every iteration's output is its input itself (same storage), the
+    /// Map's output has the items array's very text, so it fits too and the execution's end need not walk it.
+    @exclusivity(unchecked) var fittingInputs: [JSONValue] = []
     @exclusivity(unchecked) var remaining: Int
+    /// How many children there are.
+    let count: Int
     /// Set by the owner's strand when a child's failure ends the join; read by children on other strands.
     private let cancelled = Atomic<Bool>(false)
     var isCancelled: Bool {
@@ -28,8 +35,9 @@ final class Join {
 
     init(owner: Execution, count: Int, maxConcurrency: Int, isMap: Bool, toleratedCount: Int?, toleratedPercentage: Double?) {
         self.owner = owner
-        results = Array(repeating: nil, count: count)
+        results = Array(repeating: .null, count: count)
         remaining = count
+        self.count = count
         self.maxConcurrency = maxConcurrency
         self.isMap = isMap
         self.toleratedCount = toleratedCount

@@ -74,21 +74,23 @@ extension VM {
             execution.pc += 1
             return false
         }
-        // Every ItemSelector is evaluated up front, on the Map's effective input, with $$.Map.Item set.
-        var inputs: [JSONValue] = []
-        inputs.reserveCapacity(items.count)
-        for (position, item) in items.enumerated() {
-            if let selector = map.itemSelector {
+        // Every ItemSelector is evaluated up front, on the Map's effective input, with $$.Map.Item set. Without
+        // one, the iterations' inputs are the items array itself (no copy of it, no retain per item).
+        var inputs = items
+        if let selector = map.itemSelector {
+            let compiled = program.tables.templates[selector]
+            for (position, item) in items.enumerated() {
                 execution.mapItem = (position, item)
                 defer { execution.mapItem = nil }
-                let compiled = program.tables.templates[selector]
-                inputs.append(try execution.evaluate(compiled.template, data: execution.value, field: compiled.field))
-            } else {
-                inputs.append(item)
+                inputs[position] = try execution.evaluate(compiled.template, data: execution.value, field: compiled.field)
             }
         }
         let join = Join(owner: execution, count: items.count, maxConcurrency: maxConcurrency, isMap: true,
                         toleratedCount: toleratedCount, toleratedPercentage: toleratedPercentage)
+        if map.itemSelector == nil, execution.value.isSameContainer(as: execution.run.identity.input)
+            || execution.value.isSameContainer(as: execution.checkedResult) {
+            join.fittingInputs = items
+        }
         spread(join, children: maxConcurrency == 0 ? items.count : min(maxConcurrency, items.count))
         if map.processorRunsInline, join.strands.count == 1, maxConcurrency == 0 || maxConcurrency >= items.count {
             // Every MapIterationStarted first, as `launch` records them when all may run at once.
@@ -163,6 +165,9 @@ extension VM {
         owner.lastEventId = max(owner.lastEventId, child.lastEventId)
         switch outcome {
         case .success(let output):
+            if !join.fittingInputs.isEmpty, !output.isSameContainer(as: join.fittingInputs[child.childIndex]) {
+                join.fittingInputs = []
+            }
             join.results[child.childIndex] = output
             if join.isMap {
                 owner.record("MapIterationSucceeded", ("mapIterationSucceededEventDetails", [
@@ -188,10 +193,14 @@ extension VM {
                 return
             }
             join.results[child.childIndex] = .null
+            join.fittingInputs = []
         }
         if join.remaining == 0 {
             owner.record(join.isMap ? "MapStateSucceeded" : "ParallelStateSucceeded")
-            owner.value = .array(join.results.map { $0 ?? .null })
+            let output = JSONValue.array(join.results)
+            join.results = []
+            if !join.fittingInputs.isEmpty { owner.checkedResult = output }
+            owner.value = output
             owner.pc += 1
             owner.scheduler.enqueue(owner)
         } else if join.isMap {
@@ -202,7 +211,7 @@ extension VM {
     private static func exceedsTolerance(_ join: Join) -> Bool {
         if let count = join.toleratedCount, join.failures > count { return true }
         if let percentage = join.toleratedPercentage,
-            Double(join.failures) * 100 > percentage * Double(join.results.count)
+            Double(join.failures) * 100 > percentage * Double(join.count)
         {
             return true
         }
