@@ -64,6 +64,27 @@ import MetricsTestKit
         }
     }
 
+    /// Each worker looks machines up in a table of its own: a machine registered again under its name replaces
+    /// the old one for starts from the caller's thread and from every worker (here, from completions on them).
+    @Test func reregisteredMachineReplacesTheOldOneOnEveryThread() throws {
+        let engine = engine()
+        defer { engine.shutdown() }
+        let first = #"{"StartAt":"P","States":{"P":{"Type":"Pass","Result":1,"End":true}}}"#
+        try engine.createStateMachine(name: "M", definition: first)
+        #expect(try engine.startSyncExecution(stateMachine: "M").output == 1)
+        try engine.createStateMachine(name: "M", definition: first.replacingOccurrences(of: "1", with: "2"))
+        let outputs = Mutex<[JSONValue?]>([])
+        for _ in 0..<64 {
+            try engine.submitExecution(stateMachine: "M") { _ in
+                // On a worker: start another from here, which looks "M" up in this worker's table.
+                try? engine.submitExecution(stateMachine: "M") { result in outputs.withLock { $0.append(result.output) } }
+            }
+        }
+        engine.waitUntilIdle()
+        #expect(try engine.startSyncExecution(stateMachine: "M").output == 2)
+        #expect(outputs.withLock { $0 } == Array(repeating: 2, count: 64))
+    }
+
     @Test func synchronousStartRunsInlineAndReturnsTheResult() throws {
         let engine = engine()
         defer { engine.shutdown() }

@@ -125,8 +125,11 @@ public final class Engine: Sendable {
     /// The task handlers every execution uses.
     public let handlers = TaskHandlerRegistry()
 
-    /// The registered state machines by name, each with what its runs borrow.
-    private let machines = Locked<[String: RunResources]>([:])
+    /// The registered state machines by name, each with what its runs borrow: one table per counters stripe
+    /// (each worker's, and one for threads outside the pool), each table with a `RunResources` of its own for every
+    /// machine. An execution started on a worker locks that worker's table and retains that worker's copy, so
+    /// workers starting executions of one machine write no shared lock and no shared reference count.
+    private let machineTables: [Locked<[String: RunResources]>]
     private let timers = TimerService()
     private let pool: WorkerPool
     private let host: PoolHost
@@ -140,6 +143,7 @@ public final class Engine: Sendable {
         self.configuration = configuration
         registry = ExecutionRegistry(capacity: configuration.retainedExecutions)
         totals = Totals(stripes: configuration.workers + 1, metrics: EngineMetrics(factory: configuration.metricsFactory ?? MetricsSystem.factory))
+        machineTables = (0...configuration.workers).map { _ in Locked([:]) }
         let registry = registry
         let totals = totals
         pool = WorkerPool(workers: configuration.workers) { scheduler, worker in
@@ -178,9 +182,11 @@ public final class Engine: Sendable {
     public func register(_ program: Program, name: String, mocks: MockedTestCase? = nil) -> String {
         let identity = MachineIdentity(stateMachineName: name, region: configuration.region, account: configuration.account,
                                        executionKind: "express")
-        let resources = RunResources(program: program, handlers: handlers, mocks: mocks.map { MockPlan($0, program: program) },
-                                     tokenBook: tokens, machine: identity)
-        machines.withLock { $0[name] = resources }
+        let mockPlan = mocks.map { MockPlan($0, program: program) }
+        for table in machineTables {
+            let resources = RunResources(program: program, handlers: handlers, mocks: mockPlan, tokenBook: tokens, machine: identity)
+            table.withLock { $0[name] = resources }
+        }
         return identity.stateMachineArn
     }
 
@@ -301,7 +307,9 @@ public final class Engine: Sendable {
     private func prepare(
         stateMachine: String, input: JSONValue, name: String?, onCompletion: (@Sendable (ExecutionResult) -> Void)?
     ) throws(EngineError) -> (RunState, Execution) {
-        guard let resources = machines.withLock({ $0[stateMachine] }) else { throw .stateMachineDoesNotExist(stateMachine) }
+        guard let resources = machineTables[totalsStripe].withLock({ $0[stateMachine] }) else {
+            throw .stateMachineDoesNotExist(stateMachine)
+        }
         let program = resources.program
         let scheduler = RunScheduler(host: host)
         let keepsEvents = configuration.historyLevel != .off
