@@ -85,6 +85,31 @@ import QuickstepLanguage
         #expect(try execute(definition, input: ["s": "éa"]).output == "other")
     }
 
+    /// States that never read their raw input (a Pass without ResultPath, Choice, Wait) do not keep it; each state
+    /// that does reads its own input, never one kept by an earlier state. Spec: ResultPath merges into the state's
+    /// own input; `ResultPath: null` passes that input through; a Fail's CausePath reads the Fail's input.
+    @Test func everyStateThatReadsItsRawInputReadsItsOwn() throws {
+        let definition = #"""
+            {"StartAt":"Shape","States":{
+              "Shape":{"Type":"Pass","Parameters":{"v.$":"$.start"},"Next":"Merge"},
+              "Merge":{"Type":"Pass","Result":2,"ResultPath":"$.merged","Next":"Pick"},
+              "Pick":{"Type":"Choice","Choices":[{"Variable":"$.merged","NumericEquals":2,"Next":"Pause"}],"Default":"Wrong"},
+              "Pause":{"Type":"Wait","Seconds":0,"Next":"Replace"},
+              "Replace":{"Type":"Pass","Result":{"replaced":true},"Next":"Keep"},
+              "Keep":{"Type":"Pass","Result":"dropped","ResultPath":null,"Next":"Again"},
+              "Again":{"Type":"Pass","Result":"three","ResultPath":"$.again","Next":"End"},
+              "End":{"Type":"Fail","Error":"E","CausePath":"$.again"},
+              "Wrong":{"Type":"Fail","Error":"Wrong"}}}
+            """#
+        let failed = try execute(definition, input: ["start": 1])
+        #expect(failed.error == "E")
+        #expect(failed.cause == "three")
+        let succeeding = definition.replacingOccurrences(of: #""Type":"Fail","Error":"E","CausePath":"$.again""#,
+                                                         with: #""Type":"Succeed""#)
+        let passed = try execute(succeeding, input: ["start": 1])
+        #expect(passed.output == ["replaced": true, "again": "three"])
+    }
+
     private func echoHandlers() -> TaskHandlerRegistry {
         let handlers = TaskHandlerRegistry()
         handlers.register("arn:aws:lambda:us-east-1:123456789012:function:echo") { $0.input }

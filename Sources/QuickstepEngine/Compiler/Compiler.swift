@@ -77,6 +77,7 @@ struct Compiler {
         builder.states.append(CompiledState(name: state.name, typeName: state.typeName, entryPC: entryPC,
                                             retryPC: entryPC + 1, retriers: [], catchers: []))
         builder.emit(.enterState(stateIndex))
+        builder.states[stateIndex].needsRawInput = Self.needsRawInput(state.kind)
         if state.queryLanguage == .jsonata {
             let message = builder.add("The state '\(state.name)' uses JSONata, which Quickstep does not evaluate yet", to: \.messages)
             builder.emit(.unsupported(message))
@@ -207,6 +208,20 @@ struct Compiler {
     private mutating func emitResultAndOutput(_ processing: DataProcessing) {
         emitResultPath(processing.resultPath, outputFollows: outputPathMayFail(processing))
         emitOutput(processing)
+    }
+
+    /// Whether a state of this kind reads its raw input after its first step: a ResultPath that is not `$` merges
+    /// into it; a Task, Parallel or Map also restores it to retry and hands it to a Catch's ResultPath, and reads
+    /// its `*SecondsPath`s from it; a Fail reads its ErrorPath and CausePath from it. A Pass without ResultPath, a
+    /// Choice, Wait or Succeed never does, so entering one need not keep it (a retain and a release per state).
+    private static func needsRawInput(_ kind: State.Kind) -> Bool {
+        switch kind {
+        case .pass(let pass):
+            if case .path(let path) = pass.dataProcessing.resultPath, path.segments.isEmpty { return false }
+            return true
+        case .task, .parallel, .map, .fail: return true
+        case .choice, .wait, .succeed: return false
+        }
     }
 
     /// `outputFollows`: an OutputPath that can fail comes next, and a Catch then needs the raw input again.

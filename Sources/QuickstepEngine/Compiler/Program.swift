@@ -112,11 +112,14 @@ struct StateFacts {
     let issuesTaskToken: Bool
     /// A Task, Parallel or Map: `$$.State.RetryCount` exists (conformance: a Pass's `$$.State` has none).
     let canRetry: Bool
+    /// The state reads its raw input after entry (``CompiledState/needsRawInput``).
+    let needsRawInput: Bool
 
     init(_ state: CompiledState) {
         retrierCount = Int32(state.retriers.count)
         issuesTaskToken = state.issuesTaskToken
         canRetry = ["Task", "Parallel", "Map"].contains(state.typeName)
+        needsRawInput = state.needsRawInput
     }
 }
 
@@ -135,6 +138,9 @@ final class CompiledState: @unchecked Sendable {
     var catchers: [CompiledCatcher]
     /// A `.waitForTaskToken` Task: each attempt gets a task token (`$$.Task.Token`).
     var issuesTaskToken = false
+    /// Whether anything after `enterState` reads the state's raw input (ResultPath, retries, Catch, Fail's paths):
+    /// only then does entering the state keep it.
+    var needsRawInput = true
 
     init(name: String, typeName: String, entryPC: Int, retryPC: Int, retriers: [Retrier], catchers: [CompiledCatcher]) {
         self.name = name

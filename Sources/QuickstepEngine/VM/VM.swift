@@ -105,7 +105,7 @@ enum VM {
         let facts = run.program.stateFacts[state]
         if execution.parent == nil { run.transitions += 1 } else { execution.transitions += 1 }
         execution.state = state
-        execution.rawInput = execution.value
+        execution.rawInput = facts.needsRawInput ? execution.value : .null
         if execution.hasExtras || facts.retrierCount > 0 || facts.issuesTaskToken {
             if facts.retrierCount > 0 || !execution.retryAttempts.isEmpty {
                 execution.retryAttempts = Array(repeating: 0, count: Int(facts.retrierCount))
