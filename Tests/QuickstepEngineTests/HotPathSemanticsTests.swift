@@ -85,6 +85,23 @@ import QuickstepLanguage
         #expect(try execute(definition, input: ["s": "éa"]).output == "other")
     }
 
+    /// ResultPath through members that exist, that do not (created as objects, appended last), and onto one that
+    /// exists (replaced where it stands): the text shows the key order AWS keeps (insertion order).
+    @Test func resultPathCreatesAppendsAndReplacesMembersInOrder() throws {
+        func output(_ resultPath: String, _ input: JSONValue) throws -> String? {
+            let definition = #"{"StartAt":"P","States":{"P":{"Type":"Pass","Result":7,"ResultPath":"\#(resultPath)","End":true}}}"#
+            return try execute(definition, input: input).output?.compactText
+        }
+        #expect(try output("$.a.b.c", ["a": ["x": 1], "z": 2]) == #"{"a":{"x":1,"b":{"c":7}},"z":2}"#)
+        #expect(try output("$.a.b.c", ["z": 2]) == #"{"z":2,"a":{"b":{"c":7}}}"#)
+        #expect(try output("$.a.x", ["a": ["x": 1, "y": 2], "z": 3]) == #"{"a":{"x":7,"y":2},"z":3}"#)
+        #expect(try output("$.x", ["w": 0, "x": 1, "y": 2]) == #"{"w":0,"x":7,"y":2}"#)
+        // Through something that is not an object: the path does not apply.
+        let failed = try execute(#"{"StartAt":"P","States":{"P":{"Type":"Pass","Result":7,"ResultPath":"$.a.b","End":true}}}"#,
+                                 input: ["a": [1, 2]])
+        #expect(failed.error == "States.ResultPathMatchFailure")
+    }
+
     /// States that never read their raw input (a Pass without ResultPath, Choice, Wait) do not keep it; each state
     /// that does reads its own input, never one kept by an earlier state. Spec: ResultPath merges into the state's
     /// own input; `ResultPath: null` passes that input through; a Fail's CausePath reads the Fail's input.

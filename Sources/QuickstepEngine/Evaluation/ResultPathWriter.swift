@@ -32,6 +32,8 @@ enum ResultPathWriter {
         switch segment {
         case .member(let name):
             guard case .object(let object) = value else { return false }
+            // The last member can always be written; only a path that goes on needs what is there.
+            guard !rest.isEmpty else { return true }
             guard let child = object[name] else { return applies(rest, to: .object(JSONObject())) }
             return applies(rest, to: child)
         case .index(let index):
@@ -56,10 +58,16 @@ enum ResultPathWriter {
         case .member(let name):
             guard case .object(var object) = value else { preconditionFailure("checked by applies(_:to:)") }
             value = .null
-            var child = object[name] ?? .object(JSONObject())
-            object[name] = .null
-            store(result, segments: rest, in: &child)
-            object[name] = child
+            // One search of the object's keys: the member is replaced, edited in place, or appended.
+            if rest.isEmpty {
+                object.setValue(result, forKey: name)
+            } else if let position = object.position(of: name) {
+                object.modifyValue(at: position) { child in store(result, segments: rest, in: &child) }
+            } else {
+                var child = JSONValue.object(JSONObject())
+                store(result, segments: rest, in: &child)
+                object.appendValue(child, forNewKey: name)
+            }
             value = .object(object)
         case .index(let index):
             guard case .array(var elements) = value else { preconditionFailure("checked by applies(_:to:)") }
