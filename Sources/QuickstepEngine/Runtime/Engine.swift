@@ -352,11 +352,12 @@ public final class Engine: Sendable {
                 // Other strands just stop; the root strand, which set the outcome, reports it.
                 guard scheduler.isRoot, let result = run.result, !run.reported else { return }
                 run.reported = true
-                registry.finish(run, result)
+                let stopDate = RunScheduler.wallClockMilliseconds()
+                registry.finish(run, stopDate: stopDate)
                 // The callback first: waitUntilIdle returns only after every callback has run.
                 run.onCompletion?(result)
                 totals.finished(result.status, transitions: run.transitions,
-                                milliseconds: RunScheduler.wallClockMilliseconds() - run.identity.startTime, stripe: stripe)
+                                milliseconds: stopDate - run.identity.startTime, stripe: stripe)
                 // Last: when startSyncExecution returns, the counters include its execution.
                 if run.isSynchronous { run.syncSignal.markEnded() }
                 return

@@ -10,10 +10,12 @@ import QuickstepJSON
 /// built unless asked for) and is searched, newest first, when a finished execution is looked up: lookups are
 /// rare, finishes are not.
 final class ExecutionRegistry: Sendable {
+    /// A finished run with when it finished. Its outcome is the run's own (``RunState/result``, set once before it
+    /// is finished here): copying the result into the ring as well retained and released its five fields.
     private struct Finished {
         var run: UncheckedBox<RunState>
-        var result: ExecutionResult
         var stopDate: Int64
+        var result: ExecutionResult { run.value.result! }
     }
 
     private struct Ring {
@@ -59,9 +61,11 @@ final class ExecutionRegistry: Sendable {
         return run.identity.executionArn == arn ? run : nil
     }
 
-    func finish(_ run: RunState, _ result: ExecutionResult) {
+    /// Moves a run whose ``RunState/result`` is set from the running set to the ring; `stopDate` in milliseconds
+    /// since the epoch.
+    func finish(_ run: RunState, stopDate: Int64) {
         let key = run.identity.id!
-        let finished = Finished(run: UncheckedBox(run), result: result, stopDate: RunScheduler.wallClockMilliseconds())
+        let finished = Finished(run: UncheckedBox(run), stopDate: stopDate)
         // In the ring before it leaves the running set, so a describe in between finds it in one or the other.
         let evicted = ring.withLock { ring in
             defer { ring.next = (ring.next + 1) % capacity }
