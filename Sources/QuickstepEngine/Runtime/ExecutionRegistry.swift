@@ -6,9 +6,9 @@ import QuickstepJSON
 /// Every execution passes through here twice (added, finished) from whichever threads start and end it, so the
 /// running set is keyed by the random 128-bit id that ends every engine execution's ARN (no string is hashed or
 /// even built) and split into stripes, each with its own lock and ``RunningSet``, chosen by the id's bits. A lookup by ARN reads the
-/// id from the ARN's end and then checks the whole ARN. The ring keeps the finished run itself (no description is
-/// built unless asked for) and is searched, newest first, when a finished execution is looked up: lookups are
-/// rare, finishes are not.
+/// id from the ARN's end and then checks the whole ARN. The ring (``FinishedRing``) keeps the finished run itself
+/// (no description is built unless asked for) and is searched, newest first, when a finished execution is looked
+/// up: lookups are rare, finishes are not.
 final class ExecutionRegistry: Sendable {
     /// A finished run with when it finished. Its outcome is the run's own (``RunState/result``, set once before it
     /// is finished here): copying the result into the ring as well retained and released its five fields.
@@ -18,20 +18,13 @@ final class ExecutionRegistry: Sendable {
         var result: ExecutionResult { run.value.result! }
     }
 
-    private struct Ring {
-        var entries: [Finished?]
-        var next = 0
-    }
-
     private static let stripeCount = 64
     private let stripes: [Locked<RunningSet<RunState>>]
-    private let ring: Locked<Ring>
-    let capacity: Int
+    private let ring: FinishedRing<Finished>
 
     init(capacity: Int) {
-        self.capacity = max(1, capacity)
         stripes = (0..<Self.stripeCount).map { _ in Locked(RunningSet<RunState>()) }
-        ring = Locked(Ring(entries: Array(repeating: nil, count: max(1, capacity))))
+        ring = FinishedRing(capacity: max(1, capacity))
     }
 
     private func stripe(_ key: UUIDv4.Bits) -> Locked<RunningSet<RunState>> {
@@ -67,12 +60,7 @@ final class ExecutionRegistry: Sendable {
         let key = run.identity.id!
         let finished = Finished(run: UncheckedBox(run), stopDate: stopDate)
         // In the ring before it leaves the running set, so a describe in between finds it in one or the other.
-        let evicted = ring.withLock { ring in
-            defer { ring.next = (ring.next + 1) % capacity }
-            let evicted = ring.entries[ring.next]
-            ring.entries[ring.next] = finished
-            return evicted
-        }
+        let evicted = ring.append(finished)
         let removed = stripe(key).withLock { $0.remove(key) }
         _ = (evicted, removed)  // released here, outside both locks
     }
@@ -89,13 +77,13 @@ final class ExecutionRegistry: Sendable {
 
     private func findFinished(_ arn: String) -> Finished? {
         guard let key = Self.key(arn) else { return nil }
-        return ring.withLock { ring in
-            for offset in 1...capacity {
-                guard let entry = ring.entries[(ring.next - offset + capacity) % capacity] else { return nil }
-                if entry.run.value.identity.id == key { return entry.run.value.identity.executionArn == arn ? entry : nil }
-            }
-            return nil
+        var found: Finished?
+        ring.forEachNewestFirst { entry in
+            guard entry.run.value.identity.id == key else { return true }
+            if entry.run.value.identity.executionArn == arn { found = entry }
+            return false
         }
+        return found
     }
 
     func list() -> [ExecutionDescription] {
@@ -103,8 +91,10 @@ final class ExecutionRegistry: Sendable {
         for stripe in stripes {
             running += stripe.withLock { $0.all.map { Self.describe($0, finished: nil) } }
         }
-        let finished = ring.withLock { ring in
-            (1...capacity).compactMap { ring.entries[(ring.next - $0 + capacity) % capacity] }
+        var finished: [Finished] = []
+        ring.forEachNewestFirst { entry in
+            finished.append(entry)
+            return true
         }
         return running.sorted { $0.startDate > $1.startDate } + finished.map { Self.describe($0.run.value, finished: $0) }
     }
