@@ -5,10 +5,10 @@ import QuickstepJSON
 ///
 /// Every execution passes through here twice (added, finished) from whichever threads start and end it, so the
 /// running set is keyed by the random 128-bit id that ends every engine execution's ARN (no string is hashed or
-/// even built) and split into stripes, each with its own lock and ``RunningSet``, chosen by the id's bits. A lookup by ARN reads the
-/// id from the ARN's end and then checks the whole ARN. The ring (``FinishedRing``) keeps the finished run itself
-/// (no description is built unless asked for) and is searched, newest first, when a finished execution is looked
-/// up: lookups are rare, finishes are not.
+/// even built) and split into stripes, each with its own lock and ``RunningSet``, chosen by the id's bits. A lookup
+/// by ARN reads the id from the ARN's end and then checks the whole ARN. The ring (``FinishedRing``) keeps the
+/// finished run itself (no description is built unless asked for) and is searched, newest first, when a finished
+/// execution is looked up: lookups are rare, finishes are not.
 final class ExecutionRegistry: Sendable {
     /// A finished run with when it finished. Its outcome is the run's own (``RunState/result``, set once before it
     /// is finished here): copying the result into the ring as well retained and released its five fields.
