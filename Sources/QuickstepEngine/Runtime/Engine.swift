@@ -313,7 +313,7 @@ public final class Engine: Sendable {
         let program = resources.program
         let scheduler = RunScheduler(host: host)
         let keepsEvents = configuration.historyLevel != .off
-        let history = History(keepsEvents: keepsEvents, clock: Engine.wallClock)
+        let history = keepsEvents ? History(clock: Engine.wallClock) : nil
         let identity = ExecutionIdentity(machine: resources.machine, name: name, withId: true, input: input, startTime: scheduler.now())
         let run = RunState(resources: resources, identity: identity, history: history, scheduler: scheduler)
         scheduler.run = run

@@ -200,13 +200,7 @@ final class Execution {
     /// history off this is one increment (the ids still count, for AWS's error causes).
     @discardableResult
     func record(_ type: @autoclosure () -> String, _ details: @autoclosure () -> (key: String, value: JSONObject)? = nil) -> Int {
-        let history = run.history
-        let id: Int
-        if history.keepsEvents {
-            id = history.record(type(), previous: lastEventId, details: details())
-        } else {
-            id = history.skip()
-        }
+        let id = run.keepsEvents ? run.recordEvent(type(), previous: lastEventId, details: details()) : run.skipEvent()
         lastEventId = id
         return id
     }

@@ -1,3 +1,4 @@
+import QuickstepJSON
 import Synchronization
 
 /// What every graph of one execution shares: the program, the handlers, the history, the clock, the outcome.
@@ -13,7 +14,13 @@ final class RunState {
     var program: Program { resources.program }
     let identity: ExecutionIdentity
     var handlers: TaskHandlerRegistry { resources.handlers }
-    let history: History
+    /// The kept events, when the run keeps them; nil otherwise, so that a run that keeps none (the engine's
+    /// default) allocates no history.
+    let history: History?
+    /// Whether the run keeps its events.
+    var keepsEvents: Bool { history != nil }
+    /// The id the next event gets, kept or not.
+    @exclusivity(unchecked) private var nextEventId = 1
     /// The root strand (the top-level graph's).
     let scheduler: RunScheduler
     /// The outcome; written once, by the root strand. Boxed: a running execution pays 8 bytes for it, not 72.
@@ -55,8 +62,8 @@ final class RunState {
     /// Whether states record when they were entered (for `$$.State.EnteredTime` and history timestamps).
     let needsStateTimes: Bool
 
-    init(resources: RunResources, identity: ExecutionIdentity, history: History, scheduler: RunScheduler) {
-        needsStateTimes = resources.program.readsContextObject || history.keepsEvents
+    init(resources: RunResources, identity: ExecutionIdentity, history: History?, scheduler: RunScheduler) {
+        needsStateTimes = resources.program.readsContextObject || history != nil
         self.resources = resources
         self.identity = identity
         self.history = history
@@ -66,9 +73,36 @@ final class RunState {
     /// Called before a run's children first go to a second strand: from then on the shared parts are locked.
     func markSpread() {
         guard sharedLock == nil else { return }
-        let lock = Lock()
-        sharedLock = lock
-        history.lock = lock
+        sharedLock = Lock()
+    }
+
+    /// Takes the next event id without recording anything.
+    @inline(__always)
+    func skipEvent() -> Int {
+        if let sharedLock { return sharedLock.withLock { takeEventId() } }
+        return takeEventId()
+    }
+
+    @inline(__always)
+    private func takeEventId() -> Int {
+        nextEventId += 1
+        return nextEventId - 1
+    }
+
+    /// Records an event (when events are kept) and returns its id. `previous: nil` links it to the event before.
+    @discardableResult
+    func recordEvent(_ type: String, previous: Int?, details: (key: String, value: JSONObject)? = nil) -> Int {
+        withShared {
+            let id = takeEventId()
+            history?.append(type, id: id, previous: previous ?? id - 1, details: details)
+            return id
+        }
+    }
+
+    /// The events recorded so far; empty when none are kept.
+    var events: [JSONValue] {
+        guard let history else { return [] }
+        return withShared { history.events }
     }
 
     /// Runs `body` under the shared lock when the run spans several strands.

@@ -180,7 +180,7 @@ extension VM {
     }
 
     private static func recordScheduled(_ execution: Execution, resource: TaskResource, input: JSONValue, timeout: Int?) {
-        guard execution.run.history.keepsEvents else {
+        guard execution.run.keepsEvents else {
             execution.record("TaskScheduled")
             execution.record("TaskStarted")
             return

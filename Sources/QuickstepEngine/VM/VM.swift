@@ -115,9 +115,9 @@ enum VM {
         }
         if !execution.pendingAssignments.isEmpty { execution.pendingAssignments.removeAll() }
         if run.needsStateTimes { execution.stateEnteredTime = execution.scheduler.now() }
-        guard run.history.keepsEvents else {
+        guard run.keepsEvents else {
             // No events kept: only the id moves on (AWS's causes quote it), and no text is built.
-            let id = run.history.skip()
+            let id = run.skipEvent()
             execution.lastEventId = id
             execution.stateEnteredEventId = id
             return
@@ -136,9 +136,9 @@ enum VM {
             }
             execution.pendingAssignments.removeAll()
         }
-        let history = execution.run.history
-        guard history.keepsEvents else {
-            execution.lastEventId = history.skip()
+        let run = execution.run
+        guard run.keepsEvents else {
+            execution.lastEventId = run.skipEvent()
             return
         }
         let compiled = execution.run.program.tables.states[execution.state]
@@ -285,7 +285,7 @@ enum VM {
                 execution.record("ExecutionSucceeded", ("executionSucceededEventDetails", [
                     "output": .string(output.compactText), "outputDetails": ["truncated": false],
                 ]))
-                run.result = ExecutionResult(status: .succeeded, output: output, error: nil, cause: nil, history: run.history.events)
+                run.result = ExecutionResult(status: .succeeded, output: output, error: nil, cause: nil, history: run.events)
             case .failure(let failure):
                 // A Fail state without `Error` fails the execution with no error name at all.
                 let error = failure.error.isEmpty ? nil : failure.error
@@ -294,7 +294,7 @@ enum VM {
                 if let cause = failure.cause { details["cause"] = .string(cause) }
                 execution.record("ExecutionFailed", ("executionFailedEventDetails", details))
                 run.result = ExecutionResult(status: .failed, output: nil, error: error, cause: failure.cause,
-                                             history: run.history.events)
+                                             history: run.events)
             }
             return
         }
@@ -311,17 +311,17 @@ enum VM {
         var details: JSONObject = [:]
         if let error { details["error"] = .string(error) }
         if let cause { details["cause"] = .string(cause) }
-        run.history.record("ExecutionAborted", previous: nil, details: ("executionAbortedEventDetails", details))
-        run.result = ExecutionResult(status: .aborted, output: nil, error: error, cause: cause, history: run.history.events)
+        run.recordEvent("ExecutionAborted", previous: nil, details: ("executionAbortedEventDetails", details))
+        run.result = ExecutionResult(status: .aborted, output: nil, error: error, cause: cause, history: run.events)
     }
 
     static func timeOut(_ run: RunState) {
         guard run.result == nil else { return }
-        run.history.record("ExecutionTimedOut", previous: nil, details: ("executionTimedOutEventDetails", [
+        run.recordEvent("ExecutionTimedOut", previous: nil, details: ("executionTimedOutEventDetails", [
             "error": .string(ErrorName.timeout), "cause": "The execution timed out.",
         ]))
         run.result = ExecutionResult(status: .timedOut, output: nil, error: ErrorName.timeout,
-                                     cause: "The execution timed out.", history: run.history.events)
+                                     cause: "The execution timed out.", history: run.events)
     }
 }
 
