@@ -13,11 +13,20 @@ enum VM {
             execution.finished = true
             return
         }
-        let program = execution.run.program
         if let failure = execution.pendingFailure {
             execution.pendingFailure = nil
             guard handle(failure, in: execution) else { return }
         }
+        // The program outlives every run of it (the run's resources hold it), so the loop borrows it: a local copy
+        // of the reference was retained and released on every call, a write to a line every worker shares, and a
+        // Map's inline iterations make a call per item.
+        Unmanaged.passUnretained(execution.run.program)._withUnsafeGuaranteedRef { program in
+            interpret(execution, program)
+        }
+    }
+
+    /// Runs instructions of `program` from `execution.pc` until the execution ends or parks.
+    private static func interpret(_ execution: Execution, _ program: Program) {
         while true {
             do throws(ExecutionFailure) {
                 switch program.instructions[execution.pc] {
