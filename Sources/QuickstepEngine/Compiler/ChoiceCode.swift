@@ -107,7 +107,7 @@ struct ChoiceCode {
 
 /// One data test of a Choice rule: `Variable`, a comparison operator and its operand, laid out for the evaluator.
 ///
-/// The operand is unpacked into a field per kind, so a numeric, boolean or timestamp test reads plain words (copying
+/// The operand is unpacked into a field per kind (the operand itself is not kept), so a numeric, boolean or timestamp test reads plain words (copying
 /// a ``ChoiceOperand`` out went through its outlined copy, 5 % of choice_heavy's samples), and the variable's
 /// common shape, `$.name`, is resolved so the test looks one member up instead of walking a path.
 struct ChoiceTest {
@@ -121,15 +121,15 @@ struct ChoiceTest {
     let comparison: ChoiceOperator
     let family: ChoiceOperator.Family
     let relation: ChoiceOperator.Relation
-    /// The operand as written, for what the fields below do not cover.
-    let operand: ChoiceOperand
     /// `...Path` operators: the operand's path.
     let operandPath: JSONPath?
-    /// The literal, by kind; the other fields are zero.
+    /// The literal, by kind; the other fields are zero (or empty).
     let number: Double
     let flag: Bool
     let string: String
     let instant: (seconds: Int64, nanoseconds: Int32)
+    /// `StringMatches`: the pattern split at its unescaped `*` wildcards.
+    let pattern: [String]
 
     init(variable: JSONPath, comparison: ChoiceOperator, operand: ChoiceOperand) {
         self.variable = variable
@@ -142,25 +142,26 @@ struct ChoiceTest {
         self.comparison = comparison
         family = comparison.family
         relation = comparison.relation
-        self.operand = operand
         var path: JSONPath?
         var number = 0.0
         var flag = false
         var string = ""
         var instant: (Int64, Int32) = (0, 0)
+        var pattern: [String] = []
         switch operand {
         case .path(let operandPath): path = operandPath
         case .number(let literal): number = literal
         case .boolean(let literal): flag = literal
         case .string(let literal): string = literal
         case .timestamp(let literal): instant = (literal.secondsSinceEpoch, literal.nanoseconds)
-        case .pattern: break
+        case .pattern(let pieces): pattern = pieces
         }
         operandPath = path
         self.number = number
         self.flag = flag
         self.string = string
         self.instant = instant
+        self.pattern = pattern
     }
 
     /// Frees the hint's storage.

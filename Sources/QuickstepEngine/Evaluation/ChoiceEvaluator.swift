@@ -78,8 +78,8 @@ extension Execution {
             }
             return relation.holds(Self.compareScalars(text, test.pointee.string))
         case .stringMatch:
-            guard case .string(let text) = value, case .pattern(let pieces) = test.pointee.operand else { return false }
-            return Self.matches(text, pieces)
+            guard case .string(let text) = value else { return false }
+            return Self.matches(text, test.pointee.pattern)
         case .numeric:
             guard value.boolValue == nil, let number = value.numberValue else { return false }
             var other = test.pointee.number

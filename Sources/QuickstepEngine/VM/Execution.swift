@@ -64,6 +64,12 @@ final class Execution {
     /// An output that is this very value needs no walk when the execution ends (a workflow that ends on such a
     /// state with the default ResultPath; the walk was 4 % of order_processing's time, 8 % of map_100x3's).
     @exclusivity(unchecked) var checkedResult: JSONValue = .null
+
+    /// Whether `value` is known to fit the payload limit without a walk: it is the execution's input (checked when
+    /// the execution started) or ``checkedResult`` itself (same storage, so the same contents).
+    func isKnownToFit(_ value: JSONValue) -> Bool {
+        value.isSameContainer(as: run.identity.input) || value.isSameContainer(as: checkedResult)
+    }
     /// What only retrying states, tasks and Map item selectors use; allocated the first time one of them sets it,
     /// so an execution of Pass, Choice and Wait states (or one parked in a Wait) carries 8 bytes instead of ~130.
     @exclusivity(unchecked) private var extras: Extras?

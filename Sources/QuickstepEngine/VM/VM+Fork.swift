@@ -87,8 +87,7 @@ extension VM {
         }
         let join = Join(owner: execution, count: items.count, maxConcurrency: maxConcurrency, isMap: true,
                         toleratedCount: toleratedCount, toleratedPercentage: toleratedPercentage)
-        if map.itemSelector == nil, execution.value.isSameContainer(as: execution.run.identity.input)
-            || execution.value.isSameContainer(as: execution.checkedResult) {
+        if map.itemSelector == nil, execution.isKnownToFit(execution.value) {
             join.fittingInputs = items
         }
         spread(join, children: maxConcurrency == 0 ? items.count : min(maxConcurrency, items.count))

@@ -284,8 +284,7 @@ enum VM {
             case .success(let output):
                 // An output that is the execution's input itself (a machine that passes it through) was checked
                 // when the execution started; one that is the last task's result, when the task returned it.
-                if !output.isSameContainer(as: run.identity.input) && !output.isSameContainer(as: execution.checkedResult)
-                    && output.compactTextExceeds(bytes: Limits.payloadBytes) {
+                if !execution.isKnownToFit(output) && output.compactTextExceeds(bytes: Limits.payloadBytes) {
                     let failure = ExecutionFailure(error: ErrorName.dataLimitExceeded,
                         cause: "The state/task '\(execution.stateName)' returned a result with a size exceeding the maximum number of bytes service limit.")
                     finish(execution, .failure(failure))
