@@ -66,6 +66,32 @@ import QuickstepLanguage
         #expect(eventTypes(result).filter { $0 == "TaskFailed" }.count == 2)
     }
 
+    /// Past the last attempt a mocked response lists, the response with the highest attempt keeps answering (not the
+    /// last one written); a state with a single response answers every attempt with it, retries included (such
+    /// states count no attempts at all, see `MockPlan.countsAttempts`).
+    @Test func mockedResponsesPastTheLastListedAttempt() throws {
+        let configuration = try MockConfiguration(JSONParser.parse(#"""
+            {"StateMachines":{"M":{"TestCases":{"Late":{"One":"AlwaysOne","Late":"LateOk"},"Stuck":{"One":"AlwaysBusy"}}}},
+             "MockedResponses":{"AlwaysOne":{"0":{"Return":1}},"AlwaysBusy":{"0":{"Throw":{"Error":"Busy"}}},
+                                "LateOk":{"3":{"Return":{"late":true}},"0-1":{"Throw":{"Error":"Busy","Cause":"later"}}}}}
+            """#))
+        let definition = #"""
+            {"StartAt":"One","States":{
+               "One":{"Type":"Task","Resource":"arn:aws:lambda:us-east-1:1:function:one","ResultPath":"$.one","Next":"Late",
+                      "Retry":[{"ErrorEquals":["Busy"],"MaxAttempts":2,"IntervalSeconds":1}]},
+               "Late":{"Type":"Task","Resource":"arn:aws:lambda:us-east-1:1:function:late","ResultPath":"$.late","End":true,
+                       "Retry":[{"ErrorEquals":["Busy"],"MaxAttempts":3,"IntervalSeconds":1}]}}}
+            """#
+        // Late: attempts 0 and 1 throw ("0-1"); attempt 2 is listed nowhere, so "3" (the highest) answers.
+        let late = try execute(definition) { $0.mocks = try? configuration.testCase(stateMachine: "M", testCase: "Late") }
+        #expect(late.output == ["one": 1, "late": ["late": true]])
+        #expect(eventTypes(late).filter { $0 == "LambdaFunctionFailed" }.count == 2)
+        // One: its single response throws on every attempt, the first and both retries.
+        let stuck = try execute(definition) { $0.mocks = try? configuration.testCase(stateMachine: "M", testCase: "Stuck") }
+        #expect(stuck.error == "Busy")
+        #expect(eventTypes(stuck).filter { $0 == "LambdaFunctionFailed" }.count == 3)
+    }
+
     /// Mocked responses are checked against the payload limit once, when the configuration is resolved; an
     /// oversized one must still fail its task as a handler's would (States.DataLimitExceeded), a small one not.
     @Test func mockedResponsesOverThePayloadLimitFail() throws {

@@ -83,6 +83,10 @@ public final class Program: Sendable {
     /// Every Choice state's rules as flat code (``ChoiceCode``), by the index its `choose` instruction names, in
     /// memory the program owns for the same reason.
     nonisolated(unsafe) let choiceCode: UnsafeMutableBufferPointer<ChoiceCode>
+    /// Every Task state's ``CompiledTask``, by the index its `invokeTask` instruction names, in memory the program
+    /// owns: an invocation reads the fields it needs in place (copying the struct out of the array retained its
+    /// resource's strings, the retains and their releases 6 % of order_processing's samples).
+    nonisolated(unsafe) let tasks: UnsafeMutableBufferPointer<CompiledTask>
 
     init(tables: ProgramTables, entry: Int, machine: StateMachine) {
         instructions = tables.instructions
@@ -95,12 +99,16 @@ public final class Program: Sendable {
         _ = stateFacts.initialize(from: tables.states.map(StateFacts.init))
         choiceCode = .allocate(capacity: tables.choices.count)
         _ = choiceCode.initialize(from: tables.choices.map(ChoiceCode.init))
+        tasks = .allocate(capacity: tables.tasks.count)
+        _ = tasks.initialize(from: tables.tasks)
     }
 
     deinit {
         stateFacts.deallocate()
         for code in choiceCode { code.deallocate() }
         choiceCode.deallocate()
+        tasks.deinitialize()
+        tasks.deallocate()
     }
 }
 
@@ -173,9 +181,22 @@ struct CompiledChoice: Sendable {
 }
 
 struct CompiledTask: Sendable {
-    var resource: TaskResource
-    var timeoutSeconds: DynamicValue<Int>?
-    var heartbeatSeconds: DynamicValue<Int>?
+    let resource: TaskResource
+    let timeoutSeconds: DynamicValue<Int>?
+    let heartbeatSeconds: DynamicValue<Int>?
+    /// `arn:aws:states:::lambda:invoke`: the target comes from `FunctionName`, the result is wrapped as an Invoke
+    /// response. Decided here, so an invocation compares no strings.
+    let isLambdaInvoke: Bool
+    /// `.waitForTaskToken`: the result is what `SendTaskSuccess` sends.
+    let waitsForToken: Bool
+
+    init(resource: TaskResource, timeoutSeconds: DynamicValue<Int>?, heartbeatSeconds: DynamicValue<Int>?) {
+        self.resource = resource
+        self.timeoutSeconds = timeoutSeconds
+        self.heartbeatSeconds = heartbeatSeconds
+        isLambdaInvoke = resource.kind == .serviceIntegration(service: "lambda", action: "invoke")
+        waitsForToken = resource.pattern == .waitForTaskToken
+    }
 }
 
 struct CompiledParallel: Sendable {

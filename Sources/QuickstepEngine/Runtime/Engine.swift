@@ -182,9 +182,9 @@ public final class Engine: Sendable {
     public func register(_ program: Program, name: String, mocks: MockedTestCase? = nil) -> String {
         let identity = MachineIdentity(stateMachineName: name, region: configuration.region, account: configuration.account,
                                        executionKind: "express")
-        let mockPlan = mocks.map { MockPlan($0, program: program) }
         for table in machineTables {
-            let resources = RunResources(program: program, handlers: handlers, mocks: mockPlan, tokenBook: tokens, machine: identity)
+            let resources = RunResources(program: program, handlers: handlers, mocks: mocks.map { MockPlan($0, program: program) },
+                                         tokenBook: tokens, machine: identity)
             table.withLock { $0[name] = resources }
         }
         return identity.stateMachineArn

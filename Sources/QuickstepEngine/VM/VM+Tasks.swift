@@ -5,40 +5,46 @@ extension VM {
     /// Calls the task's handler. Returns whether the execution parked (an asynchronous handler).
     static func invoke(_ index: Int, _ execution: Execution) throws(ExecutionFailure) -> Bool {
         let run = execution.run
-        let task = run.program.tables.tasks[index]
-        let resource = task.resource
-        let isLambdaInvoke = resource.kind == .serviceIntegration(service: "lambda", action: "invoke")
-        var target = resource.arn
-        var payload = execution.value
+        // Read in place (see ``Program/tasks``): only the fields used below are copied.
+        let task = UnsafePointer(run.program.tasks.baseAddress! + index)
+        let isLambdaInvoke = task.pointee.isLambdaInvoke
         if isLambdaInvoke {
-            guard case .string(let functionName)? = execution.value["FunctionName"] else {
+            guard case .string = execution.value["FunctionName"] else {
                 throw .runtime(execution.causePrefix() + "The Parameters '\(execution.value.compactText)' could not be used to start the Task: [The field 'FunctionName' is required]")
             }
-            target = LambdaShapes.functionArn(functionName, region: run.identity.region, account: run.identity.account)
-            payload = LambdaShapes.event(from: execution.value["Payload"])
         }
-        let timeout = try seconds(task.timeoutSeconds, field: "TimeoutSecondsPath", execution)
-        let heartbeat = try seconds(task.heartbeatSeconds, field: "HeartbeatSecondsPath", execution)
-        recordScheduled(execution, resource: resource, input: execution.value, timeout: timeout)
+        let timeout = try seconds(task.pointee.timeoutSeconds, field: "TimeoutSecondsPath", execution)
+        let heartbeat = try seconds(task.pointee.heartbeatSeconds, field: "HeartbeatSecondsPath", execution)
+        recordScheduled(execution, task: task, input: execution.value, timeout: timeout)
         if let mocks = run.mocks, let slot = mocks.slot(of: execution.state) {
-            let attempt = run.withShared {
-                if run.mockAttempts.isEmpty { run.mockAttempts = Array(repeating: 0, count: mocks.responses.count) }
-                defer { run.mockAttempts[slot] += 1 }
-                return run.mockAttempts[slot]
+            var attempt = 0
+            if mocks.countsAttempts {
+                attempt = run.withShared {
+                    if run.mockAttempts.isEmpty { run.mockAttempts = Array(repeating: 0, count: mocks.slotCount) }
+                    defer { run.mockAttempts[slot] += 1 }
+                    return run.mockAttempts[slot]
+                }
             }
-            let response = MockedTestCase.response(among: mocks.responses[slot], attempt: attempt)!
-            switch response.outcome {
+            let response = mocks.response(slot: slot, attempt: attempt)
+            switch response.pointee.outcome {
             case .success(let output):
                 // A mocked Return is the service's own result: no Invoke wrapping.
-                try accept(output, execution, resource: resource, wrap: false, knownToFit: response.fitsPayloadLimit)
+                try accept(output, execution, task: task, wrap: false, knownToFit: response.pointee.fitsPayloadLimit)
                 execution.pc += 1
                 return false
             case .failure(let failure):
-                recordFailed(execution, resource: resource, failure)
+                recordFailed(execution, task: task, failure)
                 throw failure
             }
         }
-        let waitsForToken = resource.pattern == .waitForTaskToken
+        let resource = task.pointee.resource
+        var target = resource.arn
+        var payload = execution.value
+        if isLambdaInvoke, case .string(let functionName)? = execution.value["FunctionName"] {
+            target = LambdaShapes.functionArn(functionName, region: run.identity.region, account: run.identity.account)
+            payload = LambdaShapes.event(from: execution.value["Payload"])
+        }
+        let waitsForToken = task.pointee.waitsForToken
         let handler = run.handlers.handler(for: target)
         // A callback task may have no handler when something else answers its token (Engine.sendTaskSuccess).
         if handler == nil && !(waitsForToken && run.tokenBook != nil) {
@@ -53,10 +59,10 @@ extension VM {
                 output = try body(invocation)
             } catch {
                 let failure = isLambdaInvoke ? LambdaShapes.invokeFailure(error) : error
-                recordFailed(execution, resource: resource, failure)
+                recordFailed(execution, task: task, failure)
                 throw failure
             }
-            try accept(output, execution, resource: resource)
+            try accept(output, execution, task: task)
             execution.pc += 1
             return false
         }
@@ -71,7 +77,7 @@ extension VM {
             do throws(ExecutionFailure) {
                 _ = try body(invocation)
             } catch {
-                recordFailed(execution, resource: resource, error)
+                recordFailed(execution, task: task, error)
                 throw error
             }
         }
@@ -93,8 +99,9 @@ extension VM {
     static func complete(_ execution: Execution, invocation: Int, _ outcome: Result<JSONValue, ExecutionFailure>) {
         guard execution.pendingTask == invocation, !execution.finished else { return }
         execution.pendingTask = 0
-        let resource = currentResource(execution)
-        if resource?.pattern == .waitForTaskToken, let token = execution.taskToken, let book = execution.run.tokenBook {
+        let task = currentTask(execution)
+        let waitsForToken = task?.pointee.waitsForToken ?? false
+        if waitsForToken, let token = execution.taskToken, let book = execution.run.tokenBook {
             if case .failure(let failure) = outcome, failure.error == ErrorName.timeout || failure.error == ErrorName.heartbeatTimeout {
                 book.close(token, timedOut: true)
             } else {
@@ -105,22 +112,22 @@ extension VM {
         case .success(let output):
             do throws(ExecutionFailure) {
                 // A callback task's result is what SendTaskSuccess sent, never wrapped.
-                try accept(output, execution, resource: resource, wrap: resource?.pattern != .waitForTaskToken)
+                try accept(output, execution, task: task, wrap: !waitsForToken)
                 execution.pc += 1
             } catch {
                 execution.pendingFailure = error
             }
         case .failure(var failure):
-            if resource?.kind == .serviceIntegration(service: "lambda", action: "invoke") {
+            if task?.pointee.isLambdaInvoke ?? false {
                 failure = LambdaShapes.invokeFailure(failure)
             }
-            if let resource {
+            if let resource = task?.pointee.resource {
                 if failure.error == ErrorName.timeout || failure.error == ErrorName.heartbeatTimeout {
                     execution.record(resource.isLambdaFunction ? "LambdaFunctionTimedOut" : "TaskTimedOut",
                                      (resource.isLambdaFunction ? "lambdaFunctionTimedOutEventDetails" : "taskTimedOutEventDetails",
                                       ["error": .string(failure.error)]))
                 } else {
-                    recordFailed(execution, resource: resource, failure)
+                    recordFailed(execution, task: task!, failure)
                 }
             }
             execution.pendingFailure = failure
@@ -136,9 +143,9 @@ extension VM {
             execution, invocation: invocation, generation: execution.heartbeatGeneration))
     }
 
-    private static func currentResource(_ execution: Execution) -> TaskResource? {
+    private static func currentTask(_ execution: Execution) -> UnsafePointer<CompiledTask>? {
         guard case .invokeTask(let index) = execution.run.program.instructions[execution.pc] else { return nil }
-        return execution.run.program.tables.tasks[index].resource
+        return UnsafePointer(execution.run.program.tasks.baseAddress! + index)
     }
 
     /// Takes a handler's output as the task result: wrapped as an Invoke response for `lambda:invoke`, checked
@@ -147,25 +154,27 @@ extension VM {
     /// - Parameter knownToFit: the output was checked against the limit before (a mocked response, checked once
     ///   when the mock configuration was resolved).
     private static func accept(
-        _ output: JSONValue, _ execution: Execution, resource: TaskResource?, wrap: Bool = true, knownToFit: Bool = false
+        _ output: JSONValue, _ execution: Execution, task: UnsafePointer<CompiledTask>?, wrap: Bool = true, knownToFit: Bool = false
     ) throws(ExecutionFailure) {
         var result = output
         if !knownToFit && result.compactTextExceeds(bytes: Limits.payloadBytes) {
             // AWS names the function ARN for a Lambda task, the service for an integration.
-            let name = resource.map { $0.isLambdaFunction ? $0.arn : $0.resourceType } ?? execution.stateName
+            let name = task.map { $0.pointee.resource.isLambdaFunction ? $0.pointee.resource.arn : $0.pointee.resource.resourceType }
+                ?? execution.stateName
             let failure = ExecutionFailure(error: ErrorName.dataLimitExceeded,
                 cause: "The state/task '\(name)' returned a result with a size exceeding the maximum number of bytes service limit.")
-            if let resource { recordFailed(execution, resource: resource, failure) }
+            if let task { recordFailed(execution, task: task, failure) }
             throw failure
         }
         execution.checkedResult = output
-        if wrap, resource?.kind == .serviceIntegration(service: "lambda", action: "invoke") {
+        if wrap, task?.pointee.isLambdaInvoke ?? false {
             result = LambdaShapes.invokeResponse(payload: output, logType: execution.value["LogType"]?.stringValue)
         }
-        if let resource {
-            let isLambda = resource.isLambdaFunction
+        if let task {
+            let isLambda = task.pointee.resource.isLambdaFunction
             // Built only when events are kept (`record` evaluates its details lazily).
             func details() -> JSONObject {
+                let resource = task.pointee.resource
                 var details: JSONObject = ["output": .string(result.compactText), "outputDetails": ["truncated": false]]
                 if !isLambda {
                     details["resourceType"] = .string(resource.resourceType)
@@ -179,12 +188,13 @@ extension VM {
         execution.value = result
     }
 
-    private static func recordScheduled(_ execution: Execution, resource: TaskResource, input: JSONValue, timeout: Int?) {
+    private static func recordScheduled(_ execution: Execution, task: UnsafePointer<CompiledTask>, input: JSONValue, timeout: Int?) {
         guard execution.run.keepsEvents else {
             execution.record("TaskScheduled")
             execution.record("TaskStarted")
             return
         }
+        let resource = task.pointee.resource
         if resource.isLambdaFunction {
             var details: JSONObject = ["resource": .string(resource.arn), "input": .string(input.compactText),
                                        "inputDetails": ["truncated": false]]
@@ -201,7 +211,8 @@ extension VM {
         }
     }
 
-    private static func recordFailed(_ execution: Execution, resource: TaskResource, _ failure: ExecutionFailure) {
+    private static func recordFailed(_ execution: Execution, task: UnsafePointer<CompiledTask>, _ failure: ExecutionFailure) {
+        let resource = task.pointee.resource
         var details: JSONObject = ["error": .string(failure.error)]
         if let cause = failure.cause { details["cause"] = .string(cause) }
         if resource.isLambdaFunction {
