@@ -13,8 +13,12 @@ extension VM {
                 throw .runtime(execution.causePrefix() + "The Parameters '\(execution.value.compactText)' could not be used to start the Task: [The field 'FunctionName' is required]")
             }
         }
-        let timeout = try seconds(task.pointee.timeoutSeconds, field: "TimeoutSecondsPath", execution)
-        let heartbeat = try seconds(task.pointee.heartbeatSeconds, field: "HeartbeatSecondsPath", execution)
+        var timeout: Int?
+        var heartbeat: Int?
+        if task.pointee.hasTimeouts {
+            timeout = try seconds(task.pointee.timeoutSeconds, field: "TimeoutSecondsPath", execution)
+            heartbeat = try seconds(task.pointee.heartbeatSeconds, field: "HeartbeatSecondsPath", execution)
+        }
         recordScheduled(execution, task: task, input: execution.value, timeout: timeout)
         if let mocks = run.mocks, let slot = mocks.slot(of: execution.state) {
             var attempt = 0
