@@ -109,6 +109,34 @@ import QuickstepLanguage
         #expect(failing.output == ["Error": "Branch.Failed", "Cause": "b"])
     }
 
+    /// A branch's failure stops its siblings, and whatever they started: here a Map iteration (two joins below the
+    /// failed Parallel) parked in a Wait must not go on to its Task when the Wait ends, although the execution
+    /// itself goes on (the Catch leads to a longer Wait). Per the ASL specification, a failed branch fails the whole
+    /// Parallel state and the other branches are stopped.
+    @Test func aFailedBranchStopsItsSiblingsNestedWork() throws {
+        let calls = Locked(0)
+        let handlers = TaskHandlerRegistry()
+        handlers.register(Self.flaky) { (input) throws(ExecutionFailure) -> JSONValue in
+            calls.withLock { $0 += 1 }
+            return input.input ?? .null
+        }
+        let result = try execute(#"""
+            {"StartAt":"P","States":{"P":{"Type":"Parallel","Next":"Done","Branches":[
+               {"StartAt":"Fails","States":{"Fails":{"Type":"Wait","Seconds":1,"Next":"F"},
+                                            "F":{"Type":"Fail","Error":"Branch.Failed"}}},
+               {"StartAt":"M","States":{"M":{"Type":"Map","ItemsPath":"$.items","End":true,"ItemProcessor":{
+                  "StartAt":"W","States":{"W":{"Type":"Wait","Seconds":10,"Next":"T"},
+                                          "T":{"Type":"Task","Resource":"\#(Self.flaky)","End":true}}}}}},
+               {"StartAt":"T2","States":{"T2":{"Type":"Wait","Seconds":10,"Next":"T3"},
+                                          "T3":{"Type":"Task","Resource":"\#(Self.flaky)","End":true}}}],
+               "Catch":[{"ErrorEquals":["Branch.Failed"],"Next":"Later"}]},
+             "Later":{"Type":"Wait","Seconds":100,"Next":"Done"},"Done":{"Type":"Succeed"}}}
+            """#, input: ["items": [1, 2]], handlers: handlers)
+        #expect(result.status == .succeeded)
+        #expect(calls.withLock { $0 } == 0)
+        #expect(!eventTypes(result).contains("LambdaFunctionScheduled"))
+    }
+
     @Test func mapRunsItemsInOrderWithSelectorAndConcurrencyLimit() throws {
         let result = try execute(#"""
             {"StartAt":"M","States":{"M":{"Type":"Map","ItemsPath":"$.items","MaxConcurrency":2,

@@ -183,8 +183,23 @@ final class Execution {
     }
 
     /// Whether the work is moot: the whole run ended, or a sibling's failure cancelled the join.
+    ///
+    /// Walks up through the joins this graph is nested in without retaining them (each is kept alive by the graph
+    /// below it): a Map's inline iterations ask once per item, and binding each join and owner retained and released
+    /// them (5 % of map_100x3's samples).
     var isCancelled: Bool {
-        run.hasEnded || (parent.map { $0.isCancelled || $0.owner.isCancelled } ?? false)
+        if run.hasEnded { return true }
+        guard parent != nil else { return false }
+        var join = Unmanaged.passUnretained(parent!)
+        while true {
+            let (cancelled, next) = join._withUnsafeGuaranteedRef { join -> (Bool, Unmanaged<Join>?) in
+                if join.isCancelled { return (true, nil) }
+                guard join.owner.parent != nil else { return (false, nil) }
+                return (false, Unmanaged.passUnretained(join.owner.parent!))
+            }
+            guard !cancelled, let next else { return cancelled }
+            join = next
+        }
     }
 
     var stateName: String { state >= 0 ? run.program.tables.states[state].name : "" }
