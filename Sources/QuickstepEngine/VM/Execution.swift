@@ -170,7 +170,7 @@ final class Execution {
         stateEnteredTime = 0
         chosenPC = 0
         extras = nil
-        pendingAssignments.removeAll()
+        if !pendingAssignments.isEmpty { pendingAssignments.removeAll() }
         finished = false
         transitions = 0
         self.childIndex = childIndex

@@ -81,7 +81,11 @@ enum VM {
                 case .jump(let target):
                     execution.pc = target
                 case .endGraph:
-                    finish(execution, .success(execution.value))
+                    // The value is handed over to where it ends up (the join's results, the run's outcome):
+                    // passing a copy retained it and released it again, once per graph (per item in a Map).
+                    var output = JSONValue.null
+                    swap(&output, &execution.value)
+                    finish(execution, .success(output))
                     return
                 case .choose(let index):
                     try choose(index, execution)
