@@ -245,9 +245,9 @@ final class CallerHost: RunHost, @unchecked Sendable {
     /// Drives the run until it has a result.
     func drive(_ scheduler: RunScheduler) {
         let run = scheduler.run!
-        while run.result == nil {
+        while !run.hasEnded {
             scheduler.runUntilIdle()
-            guard run.result == nil else { return }
+            guard !run.hasEnded else { return }
             if scheduler.hasMessages { continue }
             let next: Timer? = lock.withLock { timers.first }
             if let next, mode == .virtual || next.due <= now() {

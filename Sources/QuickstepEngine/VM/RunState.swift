@@ -23,20 +23,42 @@ final class RunState {
     @exclusivity(unchecked) private var nextEventId = 1
     /// The root strand (the top-level graph's).
     let scheduler: RunScheduler
-    /// The outcome; written once, by the root strand. Boxed: a running execution pays 8 bytes for it, not 72.
+    /// The outcome, once the run has ended; set once, by the root strand (``succeed(with:)``, ``end(with:)``).
     var result: ExecutionResult? {
-        get { resultBox?.result }
-        set {
-            resultBox = newValue.map(ResultBox.init)
-            if newValue != nil { ended.store(true, ordering: .releasing) }
-        }
+        if let resultBox { return resultBox.result }
+        guard let output = successOutput else { return nil }
+        return ExecutionResult(status: .succeeded, output: output, error: nil, cause: nil, history: [])
     }
+
+    /// Ends the run successfully with `output` and no events: kept in the run as the output alone (most outcomes;
+    /// a box for every outcome was an allocation and a free per execution).
+    func succeed(with output: JSONValue) {
+        successOutput = output
+        ended.store(true, ordering: .releasing)
+    }
+
+    /// Ends the run with any other outcome, boxed: a running execution pays 8 bytes for it, not 72.
+    func end(with result: ExecutionResult) {
+        resultBox = ResultBox(result)
+        ended.store(true, ordering: .releasing)
+    }
+
     private final class ResultBox {
         let result: ExecutionResult
         init(_ result: ExecutionResult) { self.result = result }
     }
     @exclusivity(unchecked) private var resultBox: ResultBox?
+    @exclusivity(unchecked) private var successOutput: JSONValue?
+    // The one-byte fields together, after the optional's tag byte (Swift lays a class's fields out in the order
+    // they are written; scattered, each took a word, and a parked run crossed into the next allocation size).
     private let ended = Atomic<Bool>(false)
+    @exclusivity(unchecked) var reported = false
+    /// Whether a synchronous start waits for this run (``syncSignal`` is then told when the outcome is reported).
+    @exclusivity(unchecked) var isSynchronous = false
+    /// Whether a successful execution keeps its events (history level `all`).
+    @exclusivity(unchecked) var keepsHistoryOnSuccess = true
+    /// Whether states record when they were entered (for `$$.State.EnteredTime` and history timestamps).
+    let needsStateTimes: Bool
     /// Whether the outcome is known; safe from any strand.
     var hasEnded: Bool { ended.load(ordering: .acquiring) }
     /// Guards the history and the mock attempts once the run spans several strands.
@@ -44,23 +66,15 @@ final class RunState {
     var mocks: MockPlan? { resources.mocks }
     /// Engine runs: where callback tasks' tokens are opened, for Engine.sendTaskSuccess and friends.
     var tokenBook: TaskTokenBook? { resources.tokenBook }
-    /// When the execution times out (engine runs; milliseconds since the epoch).
-    @exclusivity(unchecked) var deadline: Int64?
     /// States entered so far, branches and iterations included (theirs are added as they finish).
     @exclusivity(unchecked) var transitions = 0
     /// Engine runs: called once with the outcome.
     @exclusivity(unchecked) var onCompletion: (@Sendable (ExecutionResult) -> Void)?
-    @exclusivity(unchecked) var reported = false
-    /// Whether a synchronous start waits for this run (``syncSignal`` is then told when the outcome is reported).
-    @exclusivity(unchecked) var isSynchronous = false
     let syncSignal = SyncSignal()
-    /// Whether a successful execution keeps its events (history level `all`).
-    @exclusivity(unchecked) var keepsHistoryOnSuccess = true
     /// How many times each mocked state has invoked its task, by ``MockPlan`` slot (empty until the first).
     @exclusivity(unchecked) var mockAttempts: [Int] = []
-
-    /// Whether states record when they were entered (for `$$.State.EnteredTime` and history timestamps).
-    let needsStateTimes: Bool
+    /// When the execution times out (engine runs; milliseconds since the epoch).
+    @exclusivity(unchecked) var deadline: Int64?
 
     init(resources: RunResources, identity: ExecutionIdentity, history: History?, scheduler: RunScheduler) {
         needsStateTimes = resources.program.readsContextObject || history != nil

@@ -283,7 +283,7 @@ enum VM {
         execution.finished = true
         guard let join = execution.parent else {
             let run = execution.run
-            guard run.result == nil else { return }
+            guard !run.hasEnded else { return }
             switch outcome {
             case .success(let output):
                 // An output that is the execution's input itself (a machine that passes it through) was checked
@@ -297,7 +297,11 @@ enum VM {
                 execution.record("ExecutionSucceeded", ("executionSucceededEventDetails", [
                     "output": .string(output.compactText), "outputDetails": ["truncated": false],
                 ]))
-                run.result = ExecutionResult(status: .succeeded, output: output, error: nil, cause: nil, history: run.events)
+                if run.keepsEvents {
+                    run.end(with: ExecutionResult(status: .succeeded, output: output, error: nil, cause: nil, history: run.events))
+                } else {
+                    run.succeed(with: output)
+                }
             case .failure(let failure):
                 // A Fail state without `Error` fails the execution with no error name at all.
                 let error = failure.error.isEmpty ? nil : failure.error
@@ -305,8 +309,8 @@ enum VM {
                 if let error { details["error"] = .string(error) }
                 if let cause = failure.cause { details["cause"] = .string(cause) }
                 execution.record("ExecutionFailed", ("executionFailedEventDetails", details))
-                run.result = ExecutionResult(status: .failed, output: nil, error: error, cause: failure.cause,
-                                             history: run.events)
+                run.end(with: ExecutionResult(status: .failed, output: nil, error: error, cause: failure.cause,
+                                              history: run.events))
             }
             return
         }
@@ -319,21 +323,21 @@ enum VM {
 
     /// StopExecution: the run ends ABORTED, whatever it was doing.
     static func abort(_ run: RunState, error: String?, cause: String?) {
-        guard run.result == nil else { return }
+        guard !run.hasEnded else { return }
         var details: JSONObject = [:]
         if let error { details["error"] = .string(error) }
         if let cause { details["cause"] = .string(cause) }
         run.recordEvent("ExecutionAborted", previous: nil, details: ("executionAbortedEventDetails", details))
-        run.result = ExecutionResult(status: .aborted, output: nil, error: error, cause: cause, history: run.events)
+        run.end(with: ExecutionResult(status: .aborted, output: nil, error: error, cause: cause, history: run.events))
     }
 
     static func timeOut(_ run: RunState) {
-        guard run.result == nil else { return }
+        guard !run.hasEnded else { return }
         run.recordEvent("ExecutionTimedOut", previous: nil, details: ("executionTimedOutEventDetails", [
             "error": .string(ErrorName.timeout), "cause": "The execution timed out.",
         ]))
-        run.result = ExecutionResult(status: .timedOut, output: nil, error: ErrorName.timeout,
-                                     cause: "The execution timed out.", history: run.events)
+        run.end(with: ExecutionResult(status: .timedOut, output: nil, error: ErrorName.timeout,
+                                      cause: "The execution timed out.", history: run.events))
     }
 }
 
