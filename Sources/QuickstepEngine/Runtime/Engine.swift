@@ -129,7 +129,7 @@ public final class Engine: Sendable {
     /// (each worker's, and one for threads outside the pool), each table with a `RunResources` of its own for every
     /// machine. An execution started on a worker locks that worker's table and retains that worker's copy, so
     /// workers starting executions of one machine write no shared lock and no shared reference count.
-    private let machineTables: [Locked<[String: RunResources]>]
+    private let machineTables: [Locked<MachineTable>]
     private let timers = TimerService()
     private let pool: WorkerPool
     private let host: PoolHost
@@ -143,7 +143,7 @@ public final class Engine: Sendable {
         self.configuration = configuration
         registry = ExecutionRegistry(capacity: configuration.retainedExecutions)
         totals = Totals(stripes: configuration.workers + 1, metrics: EngineMetrics(factory: configuration.metricsFactory ?? MetricsSystem.factory))
-        machineTables = (0...configuration.workers).map { _ in Locked([:]) }
+        machineTables = (0...configuration.workers).map { _ in Locked(MachineTable()) }
         let registry = registry
         let totals = totals
         pool = WorkerPool(workers: configuration.workers) { scheduler, worker in
@@ -185,7 +185,7 @@ public final class Engine: Sendable {
         for table in machineTables {
             let resources = RunResources(program: program, handlers: handlers, mocks: mocks.map { MockPlan($0, program: program) },
                                          tokenBook: tokens, machine: identity)
-            table.withLock { $0[name] = resources }
+            table.withLock { $0.register(resources, named: name) }
         }
         return identity.stateMachineArn
     }
@@ -307,10 +307,10 @@ public final class Engine: Sendable {
     private func prepare(
         stateMachine: String, input: JSONValue, name: String?, onCompletion: (@Sendable (ExecutionResult) -> Void)?
     ) throws(EngineError) -> (RunState, Execution) {
-        guard let resources = machineTables[totalsStripe].withLock({ $0[stateMachine] }) else {
+        let stripe = totalsStripe
+        guard let resources = machineTables[stripe].withLock({ $0.resources(named: stateMachine) }) else {
             throw .stateMachineDoesNotExist(stateMachine)
         }
-        let program = resources.program
         let scheduler = RunScheduler(host: host)
         let keepsEvents = configuration.historyLevel != .off
         let history = keepsEvents ? History(clock: Engine.wallClock) : nil
@@ -319,16 +319,16 @@ public final class Engine: Sendable {
         scheduler.run = run
         run.onCompletion = onCompletion
         run.keepsHistoryOnSuccess = configuration.historyLevel == .all
-        let root = Execution(run: run, scheduler: scheduler, pc: program.entry, input: input, enclosingScope: nil, parent: nil, childIndex: 0)
+        let root = Execution(run: run, scheduler: scheduler, pc: resources.program.entry, input: input, enclosingScope: nil, parent: nil, childIndex: 0)
         root.record("ExecutionStarted", ("executionStartedEventDetails", [
-            "input": .string(input.compactText), "inputDetails": ["truncated": false], "roleArn": .string(identity.roleArn),
+            "input": .string(input.compactText), "inputDetails": ["truncated": false], "roleArn": .string(run.identity.roleArn),
         ]))
         // Execution timeouts are not timers: a finished execution would leave its entry in the heap for minutes.
         // The registry's sweep finds running executions past their deadline instead. Set before the run is
         // registered, where the sweep can see it.
-        let limit = min(program.timeoutSeconds ?? Int.max, configuration.maximumExecutionSeconds)
-        run.deadline = identity.startTime + Int64(limit) * 1000
-        totals.started(stripe: totalsStripe)
+        let limit = min(resources.program.timeoutSeconds ?? Int.max, configuration.maximumExecutionSeconds)
+        run.deadline = run.identity.startTime + Int64(limit) * 1000
+        totals.started(stripe: stripe)
         registry.add(run)
         if input.compactTextExceeds(bytes: Limits.payloadBytes) {
             VM.finish(root, .failure(ExecutionFailure(error: ErrorName.dataLimitExceeded,
