@@ -220,9 +220,9 @@ extension JSONValue {
         case .int(let integer): remaining -= digitCount(integer)
         case .double: remaining -= 25
         case .string:
-            remaining -= payload(of: value, as: String.self).pointee.utf8.count * 6 + 2
+            remaining -= JSONValue.payload(of: value, as: String.self).pointee.utf8.count * 6 + 2
         case .array:
-            let elements = payload(of: value, as: [JSONValue].self)
+            let elements = JSONValue.payload(of: value, as: [JSONValue].self)
             remaining -= 2 + elements.pointee.count
             return elements.pointee.withUnsafeBufferPointer { buffer in
                 guard var element = buffer.baseAddress else { return remaining >= 0 }
@@ -233,37 +233,18 @@ extension JSONValue {
                 return remaining >= 0
             }
         case .object:
-            let object = payload(of: value, as: JSONObject.self)
+            let object = JSONValue.payload(of: value, as: JSONObject.self)
             remaining -= 2 + object.pointee.count
             return object.pointee.members.withUnsafeBufferPointer { buffer in
                 guard let members = buffer.baseAddress else { return remaining >= 0 }
                 for index in 0..<buffer.count where remaining >= 0 {
                     remaining -= members[index].key.utf8.count * 6 + 3
-                    if !fitsUpperBound(memberValue(members + index), &remaining) { return false }
+                    if !fitsUpperBound(JSONObject.value(ofMemberAt: members + index), &remaining) { return false }
                 }
                 return remaining >= 0
             }
         }
         return remaining >= 0
-    }
-
-    /// The payload of the case `value` holds, in place; the caller has matched the case.
-    private static func payload<Payload>(of value: UnsafePointer<JSONValue>, as type: Payload.Type) -> UnsafePointer<Payload> {
-        UnsafeRawPointer(value).assumingMemoryBound(to: type)
-    }
-
-    /// The value of the member at `member`, in place. A tuple's elements are laid out in order, each at the next
-    /// offset its alignment allows, so the value follows the key's stride.
-    private static func memberValue(_ member: UnsafePointer<JSONObject.Member>) -> UnsafePointer<JSONValue> {
-        UnsafeRawPointer(member).advanced(by: valueOffset).assumingMemoryBound(to: JSONValue.self)
-    }
-
-    /// Where a member's value starts. The check is on layout constants, so the optimizer folds it away.
-    private static var valueOffset: Int {
-        let offset = MemoryLayout<String>.stride
-        precondition(offset % MemoryLayout<JSONValue>.alignment == 0
-            && MemoryLayout<JSONObject.Member>.size == offset + MemoryLayout<JSONValue>.size)
-        return offset
     }
 
     /// The length of an integer's decimal text, sign included.

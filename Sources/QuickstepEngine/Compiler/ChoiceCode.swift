@@ -107,22 +107,21 @@ struct ChoiceCode {
 
 /// One data test of a Choice rule: `Variable`, a comparison operator and its operand, laid out for the evaluator.
 ///
-/// The operand is unpacked into a field per kind (the operand itself is not kept), so a numeric, boolean or timestamp test reads plain words (copying
-/// a ``ChoiceOperand`` out went through its outlined copy, 5 % of choice_heavy's samples), and the variable's
-/// common shape, `$.name`, is resolved so the test looks one member up instead of walking a path.
+/// The operand is unpacked into a field per kind (the operand itself is not kept), so a numeric, boolean or
+/// timestamp test reads plain words (copying a ``ChoiceOperand`` out went through its outlined copy, 5 % of
+/// choice_heavy's samples), and the common shape of a path, `$.name`, is resolved (``MemberTest``) so the test
+/// looks one member up, in place, instead of walking a path and copying what it found.
 struct ChoiceTest {
     let variable: JSONPath
-    /// The member name when `variable` is `$.name` on the effective input.
-    let member: String?
-    /// Where `member` was found last time: objects of one workflow have the same shape, so the first key compared
-    /// is usually the one (``JSONObject/position(of:hint:)``). Shared by every worker, written only when it
-    /// changes.
-    let memberHint: UnsafeAtomic<Int>
+    /// The variable's member when `variable` is `$.name` on the effective input.
+    let variableMember: MemberTest
     let comparison: ChoiceOperator
     let family: ChoiceOperator.Family
     let relation: ChoiceOperator.Relation
     /// `...Path` operators: the operand's path.
     let operandPath: JSONPath?
+    /// The operand path's member when it is `$.name` on the effective input.
+    let operandMember: MemberTest
     /// The literal, by kind; the other fields are zero (or empty).
     let number: Double
     let flag: Bool
@@ -133,12 +132,7 @@ struct ChoiceTest {
 
     init(variable: JSONPath, comparison: ChoiceOperator, operand: ChoiceOperand) {
         self.variable = variable
-        if variable.root == .input, variable.segments.count == 1, case .member(let name) = variable.segments[0] {
-            member = name
-        } else {
-            member = nil
-        }
-        memberHint = .create(0)
+        variableMember = MemberTest(variable)
         self.comparison = comparison
         family = comparison.family
         relation = comparison.relation
@@ -157,6 +151,7 @@ struct ChoiceTest {
         case .pattern(let pieces): pattern = pieces
         }
         operandPath = path
+        operandMember = path.map(MemberTest.init) ?? MemberTest(nil)
         self.number = number
         self.flag = flag
         self.string = string
@@ -164,8 +159,30 @@ struct ChoiceTest {
         self.pattern = pattern
     }
 
-    /// Frees the hint's storage.
+    /// Frees the hints' storage.
     func destroy() {
-        memberHint.destroy()
+        variableMember.hint.destroy()
+        operandMember.hint.destroy()
+    }
+}
+
+/// A Choice test's path of the shape `$.name` on the effective input, resolved to the member's name, with where the
+/// member was found last: objects of one workflow have one shape, so the first key compared is usually the one
+/// (``JSONObject/position(of:hint:)``). The hint is shared by every worker and written only when it changes.
+struct MemberTest {
+    /// Whether the path is `$.name`; when not, ``key`` is empty and the path is walked.
+    let isMember: Bool
+    let key: String
+    let hint: UnsafeAtomic<Int>
+
+    init(_ path: JSONPath?) {
+        if let path, path.root == .input, path.segments.count == 1, case .member(let name) = path.segments[0] {
+            isMember = true
+            key = name
+        } else {
+            isMember = false
+            key = ""
+        }
+        hint = .create(0)
     }
 }

@@ -34,72 +34,83 @@ extension Execution {
         }
     }
 
-    /// Whether one data test holds, read in place.
+    /// Whether one data test holds, read in place: the test in the program's memory, and a `$.name` variable or
+    /// operand where it lies in `data` (copying the found value, and the object it was found in, were a retain
+    /// and a release each, several per Choice state).
     private func holds(_ test: UnsafeMutablePointer<ChoiceTest>, data: JSONValue) throws(ExecutionFailure) -> Bool {
-        let found: JSONValue?
-        if let member = test.pointee.member {
-            found = Self.member(member, of: data, hint: test.pointee.memberHint)
-        } else {
-            switch try lookup(test.pointee.variable, data: data) {
-            case .found(let value): found = value
-            case .missing: found = nil
-            }
+        if test.pointee.variableMember.isMember {
+            return try holds(test, value: Self.member(test.pointee.variableMember, of: data), data: data)
         }
+        switch try lookup(test.pointee.variable, data: data) {
+        case .found(let found): return try withUnsafePointer(to: found) { value throws(ExecutionFailure) in try holds(test, value: value, data: data) }
+        case .missing: return try holds(test, value: nil, data: data)
+        }
+    }
+
+    /// Whether the test holds for the variable's value `found` (nil: the variable matched nothing).
+    private func holds(_ test: UnsafeMutablePointer<ChoiceTest>, value found: UnsafePointer<JSONValue>?, data: JSONValue) throws(ExecutionFailure) -> Bool {
         if test.pointee.comparison == .isPresent { return (found != nil) == test.pointee.flag }
-        guard let value = found else {
+        guard let found else {
             throw .runtime(causePrefix() + "Invalid path '\(test.pointee.variable.text)': The choice state's condition path references an invalid value.")
         }
-        var operandValue: JSONValue?
-        if let path = test.pointee.operandPath {
-            switch try lookup(path, data: data) {
-            case .found(let found): operandValue = found
-            case .missing:
-                throw .runtime(causePrefix() + "Invalid path '\(path.text)': The choice state's condition path references an invalid value.")
-            }
+        guard let path = test.pointee.operandPath else { return Self.compare(found, test, operand: nil) }
+        if test.pointee.operandMember.isMember, let operand = Self.member(test.pointee.operandMember, of: data) {
+            return Self.compare(found, test, operand: operand)
         }
+        switch try lookup(path, data: data) {
+        case .found(let operand): return withUnsafePointer(to: operand) { Self.compare(found, test, operand: $0) }
+        case .missing:
+            throw .runtime(causePrefix() + "Invalid path '\(path.text)': The choice state's condition path references an invalid value.")
+        }
+    }
+
+    /// The comparison itself, of `found` (the variable's value) with the literal or the `...Path` operand's value.
+    private static func compare(
+        _ found: UnsafePointer<JSONValue>, _ test: UnsafeMutablePointer<ChoiceTest>, operand: UnsafePointer<JSONValue>?
+    ) -> Bool {
         let relation = test.pointee.relation
         switch test.pointee.family {
         case .typeTest:
             let actual: Bool
             switch test.pointee.comparison {
-            case .isNull: actual = value.isNull
-            case .isNumeric: actual = value.numberValue != nil
-            case .isString: actual = value.stringValue != nil
-            case .isBoolean: actual = value.boolValue != nil
-            case .isTimestamp: actual = value.stringValue.flatMap(Timestamp.init) != nil
+            case .isNull: actual = found.pointee.isNull
+            case .isNumeric: actual = found.pointee.numberValue != nil
+            case .isString: actual = found.pointee.stringValue != nil
+            case .isBoolean: actual = found.pointee.boolValue != nil
+            case .isTimestamp: actual = found.pointee.stringValue.flatMap(Timestamp.init) != nil
             default: actual = true
             }
             return actual == test.pointee.flag
         case .string:
-            guard case .string(let text) = value else { return false }
-            if let operandValue {
-                guard case .string(let other) = operandValue else { return false }
+            guard case .string(let text) = found.pointee else { return false }
+            if let operand {
+                guard case .string(let other) = operand.pointee else { return false }
                 return relation.holds(Self.compareScalars(text, other))
             }
             return relation.holds(Self.compareScalars(text, test.pointee.string))
         case .stringMatch:
-            guard case .string(let text) = value else { return false }
+            guard case .string(let text) = found.pointee else { return false }
             return Self.matches(text, test.pointee.pattern)
         case .numeric:
-            guard value.boolValue == nil, let number = value.numberValue else { return false }
+            guard found.pointee.boolValue == nil, let number = found.pointee.numberValue else { return false }
             var other = test.pointee.number
-            if let operandValue {
-                guard operandValue.boolValue == nil, let found = operandValue.numberValue else { return false }
-                other = found
+            if let operand {
+                guard operand.pointee.boolValue == nil, let literal = operand.pointee.numberValue else { return false }
+                other = literal
             }
             return relation.holds(number < other ? -1 : (number > other ? 1 : 0))
         case .boolean:
-            guard case .bool(let flag) = value else { return false }
-            if let operandValue {
-                guard case .bool(let other) = operandValue else { return false }
+            guard case .bool(let flag) = found.pointee else { return false }
+            if let operand {
+                guard case .bool(let other) = operand.pointee else { return false }
                 return flag == other
             }
             return flag == test.pointee.flag
         case .timestamp:
-            guard case .string(let text) = value, let timestamp = Timestamp(text) else { return false }
+            guard case .string(let text) = found.pointee, let timestamp = Timestamp(text) else { return false }
             var other = test.pointee.instant
-            if let operandValue {
-                guard case .string(let found) = operandValue, let parsed = Timestamp(found) else { return false }
+            if let operand {
+                guard case .string(let literal) = operand.pointee, let parsed = Timestamp(literal) else { return false }
                 other = (parsed.secondsSinceEpoch, parsed.nanoseconds)
             }
             let instant = (timestamp.secondsSinceEpoch, timestamp.nanoseconds)
@@ -107,14 +118,14 @@ extension Execution {
         }
     }
 
-    /// The member `name` of `data` when it is an object, found from where it was found last and the hint moved when
-    /// it was elsewhere (a relaxed store only then, so workers evaluating one shape write nothing).
-    private static func member(_ name: String, of data: JSONValue, hint: UnsafeAtomic<Int>) -> JSONValue? {
-        guard case .object(let object) = data else { return nil }
-        let last = hint.load(ordering: .relaxed)
-        guard let position = object.position(of: name, hint: last) else { return nil }
-        if position != last { hint.store(position, ordering: .relaxed) }
-        return object.member(at: position).value
+    /// The member of `data` that `test` names, in place (valid while `data` lives), found from where it was found
+    /// last and the hint moved when it was elsewhere (a relaxed store only then, so workers evaluating one shape
+    /// write nothing).
+    private static func member(_ test: MemberTest, of data: JSONValue) -> UnsafePointer<JSONValue>? {
+        let last = test.hint.load(ordering: .relaxed)
+        guard let (value, position) = data.unsafeMember(test.key, hint: last) else { return nil }
+        if position != last { test.hint.store(position, ordering: .relaxed) }
+        return value
     }
 
     /// Code point by code point, as the specification asks: no normalisation, no case folding. UTF-8 orders
