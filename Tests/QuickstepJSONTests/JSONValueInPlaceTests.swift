@@ -1,0 +1,51 @@
+import Testing
+@testable import QuickstepJSON
+
+/// `JSONValue.unsafeMember` reads a member where it lies in the object's storage: it must find what subscripting
+/// finds, in every kind of value and from every hint, and point at the very value stored there.
+@Suite struct JSONValueInPlaceTests {
+    static let object: JSONValue = [
+        "a": 1, "text": "a string longer than fifteen bytes", "nested": ["x": [1, 2]], "null": nil, "flag": true,
+    ]
+
+    @Test func findsEveryMemberFromEveryHint() throws {
+        let members = try #require(Self.object.objectValue)
+        for (expectedPosition, member) in members.enumerated() {
+            for hint in [-1, 0, 2, 4, 5, 99] {
+                let found = Self.object.unsafeMember(member.key, hint: hint)
+                #expect(found?.position == expectedPosition, "\(member.key) from \(hint)")
+                #expect(found?.value.pointee == member.value, "\(member.key) from \(hint)")
+            }
+        }
+    }
+
+    @Test func missingMembersAndNonObjectsHaveNone() {
+        #expect(Self.object.unsafeMember("absent", hint: 0) == nil)
+        #expect(Self.object.unsafeMember("A", hint: 0) == nil)
+        for value: JSONValue in [nil, true, 1, 1.5, "a", [["a": 1]], [:]] {
+            #expect(value.unsafeMember("a", hint: 0) == nil, "\(value.compactText)")
+        }
+    }
+
+    /// The pointer is into the object's own storage, not into a copy made for the call: the same address from two
+    /// copies of the value, and different ones for different members.
+    @Test func pointsIntoTheSharedStorage() {
+        let copy = Self.object
+        let first = Self.object.unsafeMember("nested", hint: 0)?.value
+        let second = copy.unsafeMember("nested", hint: 2)?.value
+        #expect(first != nil && first == second)
+        #expect(first != Self.object.unsafeMember("a", hint: 0)?.value)
+    }
+
+    /// Objects past the hash-index threshold are looked up through their index.
+    @Test func findsMembersOfIndexedObjects() {
+        var large = JSONObject()
+        for index in 0..<(JSONObject.indexThreshold * 2) { large["k\(index)"] = .int(Int64(index)) }
+        let value = JSONValue.object(large)
+        for index in [0, 17, JSONObject.indexThreshold * 2 - 1] {
+            let found = value.unsafeMember("k\(index)", hint: 3)
+            #expect(found?.position == index)
+            #expect(found?.value.pointee == .int(Int64(index)))
+        }
+    }
+}
