@@ -164,6 +164,8 @@ struct Compiler {
             emitErrorHandling(map.errorHandling, state: stateIndex, pendingCatchers: &pendingCatchers)
             builder.maps[index].processorEntry = compile(map.processor)
             builder.maps[index].processorRunsInline = Self.cannotPark(map.processor)
+            builder.maps[index].hasSettings = map.maxConcurrency != nil || map.toleratedFailureCount != nil
+                || map.toleratedFailurePercentage != nil
         }
     }
 

@@ -87,6 +87,10 @@ public final class Program: Sendable {
     /// owns: an invocation reads the fields it needs in place (copying the struct out of the array retained its
     /// resource's strings, the retains and their releases 6 % of order_processing's samples).
     nonisolated(unsafe) let tasks: UnsafeMutableBufferPointer<CompiledTask>
+    /// Every Parallel and Map state's description, in memory the program owns for the same reason (copying one out
+    /// retained its arrays and paths once per state entered, on a line every worker shares).
+    nonisolated(unsafe) let parallels: UnsafeMutableBufferPointer<CompiledParallel>
+    nonisolated(unsafe) let maps: UnsafeMutableBufferPointer<CompiledMap>
 
     init(tables: ProgramTables, entry: Int, machine: StateMachine) {
         instructions = tables.instructions
@@ -101,6 +105,10 @@ public final class Program: Sendable {
         _ = choiceCode.initialize(from: tables.choices.map(ChoiceCode.init))
         tasks = .allocate(capacity: tables.tasks.count)
         _ = tasks.initialize(from: tables.tasks)
+        parallels = .allocate(capacity: tables.parallels.count)
+        _ = parallels.initialize(from: tables.parallels)
+        maps = .allocate(capacity: tables.maps.count)
+        _ = maps.initialize(from: tables.maps)
     }
 
     deinit {
@@ -109,6 +117,10 @@ public final class Program: Sendable {
         choiceCode.deallocate()
         tasks.deinitialize()
         tasks.deallocate()
+        parallels.deinitialize()
+        parallels.deallocate()
+        maps.deinitialize()
+        maps.deallocate()
     }
 }
 
@@ -221,4 +233,7 @@ struct CompiledMap: Sendable {
     var maxConcurrency: DynamicValue<Int>?
     var toleratedFailureCount: DynamicValue<Int>?
     var toleratedFailurePercentage: DynamicValue<Double>?
+    /// Whether MaxConcurrency or a tolerated failure threshold is set, so that a Map with none reads none (copying an
+    /// optional `DynamicValue` goes through generic value witnesses).
+    var hasSettings = false
 }

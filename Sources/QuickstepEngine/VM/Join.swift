@@ -21,9 +21,17 @@ final class Join {
         get { cancelled.load(ordering: .acquiring) }
         set { cancelled.store(newValue, ordering: .releasing) }
     }
-    /// The strands the children are spread over; the first is the owner's. More than one only on a worker pool
-    /// with workers to spare (``RunHost/fanOutWidth``).
-    @exclusivity(unchecked) var strands: [RunScheduler] = []
+    /// The strands the children are spread over besides the owner's: one per worker the host could spare
+    /// (``RunHost/fanOutWidth``), none otherwise, so that most joins allocate no array for them.
+    @exclusivity(unchecked) var otherStrands: [RunScheduler] = []
+    /// How many strands the children are spread over, the owner's included.
+    var strandCount: Int { otherStrands.count + 1 }
+
+    /// The strand of the child at `position`: children are dealt over the strands in turn, the owner's first.
+    func strand(for position: Int) -> RunScheduler {
+        let slot = position % strandCount
+        return slot == 0 ? owner.scheduler : otherStrands[slot - 1]
+    }
     /// Children not started yet (Map with MaxConcurrency), in order.
     @exclusivity(unchecked) var waiting: [Execution] = []
     @exclusivity(unchecked) var running = 0

@@ -4,21 +4,23 @@ import QuickstepLanguage
 extension VM {
     /// Starts every branch on the effective input; parks the execution until they finish.
     static func parallel(_ index: Int, _ execution: Execution) throws(ExecutionFailure) -> Bool {
-        let parallel = execution.run.program.tables.parallels[index]
-        let branches = parallel.branchEntries
+        // Read in place (see ``Program/parallels``).
+        let parallel = UnsafePointer(execution.run.program.parallels.baseAddress! + index)
+        let count = parallel.pointee.branchEntries.count
         execution.record("ParallelStateStarted")
-        let join = Join(owner: execution, count: branches.count, maxConcurrency: 0, isMap: false,
+        let join = Join(owner: execution, count: count, maxConcurrency: 0, isMap: false,
                         toleratedCount: nil, toleratedPercentage: nil)
-        spread(join, children: branches.count)
-        if parallel.branchesRunInline, join.strands.count == 1 {
-            join.running = branches.count
+        spread(join, children: count)
+        if parallel.pointee.branchesRunInline, join.strandCount == 1 {
+            join.running = count
             let input = execution.value
             let started = execution.lastEventId  // ParallelStateStarted, which every branch follows
-            runInline(join, count: branches.count, entry: { branches[$0] }, input: { _ in input }, lastEventId: { _ in started })
+            runInline(join, count: count, entry: { parallel.pointee.branchEntries[$0] }, input: { _ in input },
+                      lastEventId: { _ in started })
             return true
         }
-        for (position, entry) in branches.enumerated() {
-            let child = Execution(run: execution.run, scheduler: join.strands[position % join.strands.count], pc: entry,
+        for position in 0..<count {
+            let child = Execution(run: execution.run, scheduler: join.strand(for: position), pc: parallel.pointee.branchEntries[position],
                                   input: execution.value, enclosingScope: execution.variables,
                                   parent: join, childIndex: position)
             child.lastEventId = execution.lastEventId
@@ -32,10 +34,9 @@ extension VM {
     private static func spread(_ join: Join, children: Int) {
         let owner = join.owner
         let width = max(1, min(children, owner.scheduler.host.fanOutWidth))
-        join.strands = [owner.scheduler]
         guard width > 1 else { return }
         owner.run.markSpread()
-        for _ in 1..<width { join.strands.append(RunScheduler(childOf: owner.scheduler)) }
+        join.otherStrands = (1..<width).map { _ in RunScheduler(childOf: owner.scheduler) }
     }
 
     /// Queues a child on its strand: directly on the owner's, through the inbox on another (it may be running).
@@ -49,23 +50,27 @@ extension VM {
 
     /// Starts one iteration per item (up to MaxConcurrency at once); parks the execution until they finish.
     static func map(_ index: Int, _ execution: Execution) throws(ExecutionFailure) -> Bool {
-        let program = execution.run.program
-        let map = program.tables.maps[index]
+        // Read in place (see ``Program/maps``).
+        let map = UnsafePointer(execution.run.program.maps.baseAddress! + index)
         let items: [JSONValue]
-        switch try execution.lookup(map.itemsPath, data: execution.value) {
+        switch try execution.lookup(map.pointee.itemsPath, data: execution.value) {
         case .missing(let miss):
-            throw .runtime(execution.causePrefix() + "Invalid path '\(map.itemsPath.text)' : \(miss.explanation)")
+            throw .runtime(execution.causePrefix() + "Invalid path '\(map.pointee.itemsPath.text)' : \(miss.explanation)")
         case .found(let found):
             guard case .array(let elements) = found else {
                 throw .runtime(execution.causePrefix() + "Map state input must be an array but was: \(found.compactText)")
             }
             items = elements
         }
-        let maxConcurrency = try integerSetting(map.maxConcurrency, field: "MaxConcurrencyPath", execution) ?? 0
-        let toleratedCount = try integerSetting(map.toleratedFailureCount, field: "ToleratedFailureCountPath", execution)
+        var maxConcurrency = 0
+        var toleratedCount: Int?
         var toleratedPercentage: Double?
-        if let setting = map.toleratedFailurePercentage {
-            toleratedPercentage = try percentageSetting(setting, execution)
+        if map.pointee.hasSettings {
+            maxConcurrency = try integerSetting(map.pointee.maxConcurrency, field: "MaxConcurrencyPath", execution) ?? 0
+            toleratedCount = try integerSetting(map.pointee.toleratedFailureCount, field: "ToleratedFailureCountPath", execution)
+            if let setting = map.pointee.toleratedFailurePercentage {
+                toleratedPercentage = try percentageSetting(setting, execution)
+            }
         }
         execution.record("MapStateStarted", ("mapStateStartedEventDetails", ["length": .int(Int64(items.count))]))
         guard !items.isEmpty else {
@@ -77,8 +82,8 @@ extension VM {
         // Every ItemSelector is evaluated up front, on the Map's effective input, with $$.Map.Item set. Without
         // one, the iterations' inputs are the items array itself (no copy of it, no retain per item).
         var inputs = items
-        if let selector = map.itemSelector {
-            let compiled = program.tables.templates[selector]
+        if let selector = map.pointee.itemSelector {
+            let compiled = execution.run.program.tables.templates[selector]
             for (position, item) in items.enumerated() {
                 execution.mapItem = (position, item)
                 defer { execution.mapItem = nil }
@@ -87,11 +92,12 @@ extension VM {
         }
         let join = Join(owner: execution, count: items.count, maxConcurrency: maxConcurrency, isMap: true,
                         toleratedCount: toleratedCount, toleratedPercentage: toleratedPercentage)
-        if map.itemSelector == nil, execution.isKnownToFit(execution.value) {
+        if map.pointee.itemSelector == nil, execution.isKnownToFit(execution.value) {
             join.fittingInputs = items
         }
         spread(join, children: maxConcurrency == 0 ? items.count : min(maxConcurrency, items.count))
-        if map.processorRunsInline, join.strands.count == 1, maxConcurrency == 0 || maxConcurrency >= items.count {
+        let processorEntry = map.pointee.processorEntry
+        if map.pointee.processorRunsInline, join.strandCount == 1, maxConcurrency == 0 || maxConcurrency >= items.count {
             // Every MapIterationStarted first, as `launch` records them when all may run at once.
             var firstEventIds: [Int] = []
             firstEventIds.reserveCapacity(inputs.count)
@@ -102,13 +108,13 @@ extension VM {
                 ]))
                 firstEventIds.append(execution.lastEventId)
             }
-            runInline(join, count: inputs.count, entry: { _ in map.processorEntry }, input: { inputs[$0] },
+            runInline(join, count: inputs.count, entry: { _ in processorEntry }, input: { inputs[$0] },
                       lastEventId: { firstEventIds[$0] })
             return true
         }
         for (position, input) in inputs.enumerated() {
-            let child = Execution(run: execution.run, scheduler: join.strands[position % join.strands.count],
-                                  pc: map.processorEntry, input: input, enclosingScope: execution.variables,
+            let child = Execution(run: execution.run, scheduler: join.strand(for: position),
+                                  pc: processorEntry, input: input, enclosingScope: execution.variables,
                                   parent: join, childIndex: position)
             join.waiting.append(child)
         }
