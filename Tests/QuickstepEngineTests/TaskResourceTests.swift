@@ -131,9 +131,23 @@ import QuickstepLanguage
             0003  exitState       
             0004  jump            0005
             ; state B
-            0005  enterState      B (Succeed)
+            0005  passThroughToEnd B (Succeed)
             0006  exitState       
             0007  endGraph        
+            """)
+        // A state that does nothing between entering and leaving is entered and left by one instruction.
+        let chain = Program(try StateMachine(definition: #"""
+            {"StartAt":"A","States":{"A":{"Type":"Pass","Next":"B"},"B":{"Type":"Pass","End":true}}}
+            """#))
+        #expect(chain.disassembly() == """
+            ; state A
+            0000  passThrough     A (Pass) -> 0003
+            0001  exitState       
+            0002  jump            0003
+            ; state B
+            0003  passThroughToEnd B (Pass)
+            0004  exitState       
+            0005  endGraph        
             """)
     }
 }

@@ -32,6 +32,7 @@ extension Program {
     public convenience init(_ machine: StateMachine) {
         var compiler = Compiler()
         let entry = compiler.compile(machine.graph)
+        compiler.fusePassThroughStates()
         self.init(tables: compiler.builder, entry: entry, machine: machine)
     }
 }
@@ -40,6 +41,20 @@ extension Program {
 /// graph has its address.
 struct Compiler {
     var builder = ProgramTables()
+
+    /// Replaces the entry of every state that does nothing between entering and leaving by one instruction that does
+    /// both (``Instruction/passThrough(state:next:)``). Run once every jump has its target; no address changes.
+    mutating func fusePassThroughStates() {
+        let code = builder.instructions
+        for pc in code.indices.dropLast(2) {
+            guard case .enterState(let state) = code[pc], code[pc + 1] == .exitState else { continue }
+            switch code[pc + 2] {
+            case .jump(let next): builder.instructions[pc] = .passThrough(state: Int32(state), next: Int32(next))
+            case .endGraph: builder.instructions[pc] = .passThroughToEnd(state)
+            default: continue
+            }
+        }
+    }
 
     /// Compiles a graph and returns the program counter of its `StartAt` state.
     mutating func compile(_ graph: StateGraph) -> Int {

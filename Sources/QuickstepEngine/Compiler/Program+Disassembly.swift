@@ -36,6 +36,10 @@ extension Program {
     private func describe(_ instruction: Instruction) -> (String, String) {
         switch instruction {
         case .enterState(let index): return ("enterState", "\(tables.states[index].name) (\(tables.states[index].typeName))")
+        case .passThrough(let index, let next):
+            return ("passThrough", "\(tables.states[Int(index)].name) (\(tables.states[Int(index)].typeName)) -> \(Self.address(Int(next)))")
+        case .passThroughToEnd(let index):
+            return ("passThroughToEnd", "\(tables.states[index].name) (\(tables.states[index].typeName))")
         case .inputPath(let index): return ("inputPath", tables.paths[index].text)
         case .inputNull: return ("inputNull", "")
         case .parameters(let index): return ("parameters", Self.describe(tables.templates[index].template))

@@ -33,6 +33,14 @@ enum VM {
                 case .enterState(let state):
                     enter(state, execution)
                     execution.pc += 1
+                case .passThrough(let state, let next):
+                    enter(Int(state), execution)
+                    exit(execution)
+                    execution.pc = Int(next)
+                case .passThroughToEnd(let state):
+                    enter(state, execution)
+                    exit(execution)
+                    execution.pc += 2
                 case .inputPath(let path):
                     execution.value = try select(program.tables.paths[path], from: execution.value, in: execution)
                     execution.pc += 1
