@@ -67,6 +67,30 @@ import QuickstepLanguage
         #expect(zip(scheduled.dropFirst(), scheduled).map { $0 - $1 } == [2000, 6000, 10_000])
     }
 
+    /// A retrier's attempts count per visit of its state (the ASL specification: MaxAttempts is per state entry):
+    /// a state entered again through a loop may retry again. Here each visit fails once and retries once.
+    @Test func retryAttemptsStartAgainWhenTheStateIsEnteredAgain() throws {
+        let calls = Locked(0)
+        let handlers = TaskHandlerRegistry()
+        handlers.register(Self.flaky) { (_) throws(ExecutionFailure) -> JSONValue in
+            let call = calls.withLock { count in
+                count += 1
+                return count
+            }
+            if call % 2 == 1 { throw ExecutionFailure(error: "Flaky.Error", cause: "odd call") }
+            return ["calls": .int(Int64(call))]
+        }
+        let result = try execute(#"""
+            {"StartAt":"T","States":{
+               "T":{"Type":"Task","Resource":"\#(Self.flaky)","ResultPath":"$.t","Next":"Again",
+                    "Retry":[{"ErrorEquals":["Flaky.Error"],"IntervalSeconds":1,"MaxAttempts":1}]},
+               "Again":{"Type":"Choice","Choices":[{"Variable":"$.t.calls","NumericLessThan":4,"Next":"T"}],"Default":"Done"},
+               "Done":{"Type":"Succeed"}}}
+            """#, handlers: handlers)
+        #expect(result.status == .succeeded)
+        #expect(result.output == ["t": ["calls": 4]])
+    }
+
     @Test func maxAttemptsZeroAndExhaustedRetrierStopRetrying() throws {
         let calls = Locked(0)
         let handlers = TaskHandlerRegistry()

@@ -133,8 +133,6 @@ public final class Program: Sendable {
 
 /// What the VM checks about a state on every entry, with no references in it (see ``Program/stateFacts``).
 struct StateFacts {
-    /// How many retriers the state has.
-    let retrierCount: Int32
     /// A `.waitForTaskToken` Task: each attempt gets a task token.
     let issuesTaskToken: Bool
     /// A Task, Parallel or Map: `$$.State.RetryCount` exists (conformance: a Pass's `$$.State` has none).
@@ -143,7 +141,6 @@ struct StateFacts {
     let needsRawInput: Bool
 
     init(_ state: CompiledState) {
-        retrierCount = Int32(state.retriers.count)
         issuesTaskToken = state.issuesTaskToken
         canRetry = ["Task", "Parallel", "Map"].contains(state.typeName)
         needsRawInput = state.needsRawInput

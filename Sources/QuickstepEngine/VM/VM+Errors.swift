@@ -14,6 +14,7 @@ extension VM {
         let compiled = execution.run.program.tables.states[execution.state]
         if let position = compiled.retriers.firstIndex(where: { matches($0.errorEquals, failure) }) {
             let retrier = compiled.retriers[position]
+            if execution.retryAttempts.isEmpty { execution.retryAttempts = Array(repeating: 0, count: compiled.retriers.count) }
             if execution.retryAttempts[position] < retrier.maxAttempts {
                 execution.retryAttempts[position] += 1
                 execution.retryCount += 1

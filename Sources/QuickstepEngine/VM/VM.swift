@@ -127,10 +127,10 @@ enum VM {
         if execution.parent == nil { run.transitions += 1 } else { execution.transitions += 1 }
         execution.state = state
         execution.rawInput = facts.needsRawInput ? execution.value : .null
-        if execution.hasExtras || facts.retrierCount > 0 || facts.issuesTaskToken {
-            if facts.retrierCount > 0 || !execution.retryAttempts.isEmpty {
-                execution.retryAttempts = Array(repeating: 0, count: Int(facts.retrierCount))
-            }
+        // Retry attempts start empty (none made), so a state with retriers allocates nothing unless it fails: the
+        // counts are made by the first retry (``handle(_:in:)``).
+        if execution.hasExtras || facts.issuesTaskToken {
+            if !execution.retryAttempts.isEmpty { execution.retryAttempts = [] }
             execution.retryCount = 0
             execution.taskToken = facts.issuesTaskToken ? TaskTokens.make() : nil
         }
