@@ -49,3 +49,40 @@ import Testing
         }
     }
 }
+
+/// `JSONValue.deepCopy` gives an equal value (same text, key order included) that shares no container and no
+/// out-of-line string with the original.
+@Suite struct JSONValueDeepCopyTests {
+    @Test func copiesAreEqualAndShareNoStorage() {
+        let long = "a string longer than fifteen bytes"
+        let original: JSONValue = ["b": [1, 2.5, [long: [true, nil]]], "a": .string(long), "n": ["x": "short"]]
+        let copy = original.deepCopy()
+        #expect(copy.compactText == original.compactText)
+        #expect(copy == original)
+        /// Every container and every out-of-line string, with its path, in document order.
+        func storage(_ value: JSONValue) -> [JSONValue] {
+            switch value {
+            case .array(let elements): [value] + elements.flatMap(storage)
+            case .object(let object): [value] + object.flatMap { storage(.string($0.key)) + storage($0.value) }
+            case .string(let text) where text.utf8.count > 15: [value]
+            default: []
+            }
+        }
+        let originals = storage(original)
+        let copies = storage(copy)
+        // The root, the "b" array, the object in it, its long key, the [true, null] array, the long "a" string, "n".
+        #expect(originals.count == copies.count)
+        #expect(originals.count == 7, "\(originals.map(\.compactText))")
+        for (left, right) in zip(originals, copies) {
+            if case .string(let a) = left, case .string(let b) = right {
+                let sameBytes = a.utf8.withContiguousStorageIfAvailable { x in
+                    b.utf8.withContiguousStorageIfAvailable { y in x.baseAddress == y.baseAddress }
+                }
+                #expect(sameBytes == false)
+            } else {
+                #expect(!left.isSameContainer(as: right))
+                #expect(left.isSameContainer(as: left))
+            }
+        }
+    }
+}

@@ -19,7 +19,7 @@ extension VM {
             timeout = try seconds(task.pointee.timeoutSeconds, field: "TimeoutSecondsPath", execution)
             heartbeat = try seconds(task.pointee.heartbeatSeconds, field: "HeartbeatSecondsPath", execution)
         }
-        recordScheduled(execution, task: task, input: execution.value, timeout: timeout)
+        recordScheduled(execution, task: task, timeout: timeout)
         if let mocks = run.mocks, let slot = mocks.slot(of: execution.state) {
             var attempt = 0
             if mocks.countsAttempts {
@@ -192,12 +192,14 @@ extension VM {
         execution.value = result
     }
 
-    private static func recordScheduled(_ execution: Execution, task: UnsafePointer<CompiledTask>, input: JSONValue, timeout: Int?) {
+    /// Records the task's scheduling, with its input (the effective input, which is read only when events are kept).
+    private static func recordScheduled(_ execution: Execution, task: UnsafePointer<CompiledTask>, timeout: Int?) {
         guard execution.run.keepsEvents else {
             execution.record("TaskScheduled")
             execution.record("TaskStarted")
             return
         }
+        let input = execution.value
         let resource = task.pointee.resource
         if resource.isLambdaFunction {
             var details: JSONObject = ["resource": .string(resource.arn), "input": .string(input.compactText),
