@@ -129,10 +129,11 @@ public final class Engine: Sendable {
     /// (each worker's, and one for threads outside the pool), each table with a `RunResources` of its own for every
     /// machine. An execution started on a worker locks that worker's table and retains that worker's copy, so
     /// workers starting executions of one machine write no shared lock and no shared reference count.
-    private let machineTables: [Locked<MachineTable>]
+    private let machineTables: LockedStripes<MachineTable>
     private let timers = TimerService()
     private let pool: WorkerPool
-    private let host: PoolHost
+    /// A host per counters stripe (see ``PoolHost``).
+    private let hosts: [PoolHost]
     private let registry: ExecutionRegistry
     private let totals: Totals
     private let tokens = TaskTokenBook()
@@ -143,13 +144,14 @@ public final class Engine: Sendable {
         self.configuration = configuration
         registry = ExecutionRegistry(capacity: configuration.retainedExecutions)
         totals = Totals(stripes: configuration.workers + 1, metrics: EngineMetrics(factory: configuration.metricsFactory ?? MetricsSystem.factory))
-        machineTables = (0...configuration.workers).map { _ in Locked(MachineTable()) }
+        machineTables = LockedStripes(count: configuration.workers + 1) { _ in MachineTable() }
         let registry = registry
         let totals = totals
         pool = WorkerPool(workers: configuration.workers) { scheduler, worker in
             Engine.drive(scheduler, registry: registry, totals: totals, stripe: worker + 1)
         }
-        host = PoolHost(timers: timers, pool: pool, fanOut: configuration.fanOut)
+        let (timers, pool, fanOut) = (timers, pool, configuration.fanOut)
+        hosts = (0...configuration.workers).map { _ in PoolHost(timers: timers, pool: pool, fanOut: fanOut) }
         sweeper = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "quickstep.deadlines"))
         sweeper.setEventHandler { [registry] in registry.timeOutOverdue(now: RunScheduler.wallClockMilliseconds()) }
         sweeper.schedule(deadline: .now() + .milliseconds(250), repeating: .milliseconds(250), leeway: .milliseconds(50))
@@ -182,10 +184,10 @@ public final class Engine: Sendable {
     public func register(_ program: Program, name: String, mocks: MockedTestCase? = nil) -> String {
         let identity = MachineIdentity(stateMachineName: name, region: configuration.region, account: configuration.account,
                                        executionKind: "express")
-        for table in machineTables {
+        for table in 0..<machineTables.count {
             let resources = RunResources(program: program, handlers: handlers, mocks: mocks.map { MockPlan($0, program: program) },
                                          tokenBook: tokens, machine: identity)
-            table.withLock { $0.register(resources, named: name) }
+            machineTables.withLock(table) { $0.register(resources, named: name) }
         }
         return identity.stateMachineArn
     }
@@ -203,7 +205,7 @@ public final class Engine: Sendable {
     ) throws(EngineError) -> String {
         let (run, root) = try prepare(stateMachine: stateMachine, input: input, name: name, onCompletion: onCompletion)
         run.scheduler.enqueue(root)
-        host.wake(run.scheduler)
+        run.scheduler.host.wake(run.scheduler)
         return run.identity.executionArn
     }
 
@@ -219,7 +221,7 @@ public final class Engine: Sendable {
     ) throws(EngineError) {
         let (run, root) = try prepare(stateMachine: stateMachine, input: input, name: name, onCompletion: onCompletion)
         run.scheduler.enqueue(root)
-        host.wake(run.scheduler)
+        run.scheduler.host.wake(run.scheduler)
     }
 
     /// Runs an execution to its end and returns its outcome (`StartSyncExecution`). An execution that never
@@ -308,10 +310,10 @@ public final class Engine: Sendable {
         stateMachine: String, input: JSONValue, name: String?, onCompletion: (@Sendable (ExecutionResult) -> Void)?
     ) throws(EngineError) -> (RunState, Execution) {
         let stripe = totalsStripe
-        guard let resources = machineTables[stripe].withLock({ $0.resources(named: stateMachine) }) else {
+        guard let resources = machineTables.withLock(stripe, { $0.resources(named: stateMachine) }) else {
             throw .stateMachineDoesNotExist(stateMachine)
         }
-        let scheduler = RunScheduler(host: host)
+        let scheduler = RunScheduler(host: hosts[stripe])
         let keepsEvents = configuration.historyLevel != .off
         let history = keepsEvents ? History(clock: Engine.wallClock) : nil
         let identity = ExecutionIdentity(machine: resources.machine, name: name, withId: true, input: input, startTime: scheduler.now())

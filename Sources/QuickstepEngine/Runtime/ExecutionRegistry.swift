@@ -19,16 +19,17 @@ final class ExecutionRegistry: Sendable {
     }
 
     private static let stripeCount = 64
-    private let stripes: [Locked<RunningSet<RunState>>]
+    private let stripes: LockedStripes<RunningSet<RunState>>
     private let ring: FinishedRing<Finished>
 
     init(capacity: Int) {
-        stripes = (0..<Self.stripeCount).map { _ in Locked(RunningSet<RunState>()) }
+        stripes = LockedStripes(count: Self.stripeCount) { _ in RunningSet<RunState>() }
         ring = FinishedRing(capacity: max(1, capacity))
     }
 
-    private func stripe(_ key: UUIDv4.Bits) -> Locked<RunningSet<RunState>> {
-        stripes[Int(truncatingIfNeeded: key.low) & (Self.stripeCount - 1)]
+    /// The stripe of the run with id `key`.
+    private func stripe(_ key: UUIDv4.Bits) -> Int {
+        Int(truncatingIfNeeded: key.low) & (Self.stripeCount - 1)
     }
 
     /// The id at the end of an engine execution's ARN.
@@ -38,19 +39,19 @@ final class ExecutionRegistry: Sendable {
 
     func add(_ run: RunState) {
         let key = run.identity.id!
-        stripe(key).withLock { $0.insert(run, for: key) }
+        stripes.withLock(stripe(key)) { $0.insert(run, for: key) }
     }
 
     /// Posts an execution timeout to every running execution past its deadline.
     func timeOutOverdue(now: Int64) {
-        for stripe in stripes {
-            let overdue = stripe.withLock { running in running.filter { ($0.deadline ?? .max) <= now } }
+        for stripe in 0..<stripes.count {
+            let overdue = stripes.withLock(stripe) { running in running.filter { ($0.deadline ?? .max) <= now } }
             for run in overdue { run.scheduler.deliver(.executionTimeout) }
         }
     }
 
     func running(_ arn: String) -> RunState? {
-        guard let key = Self.key(arn), let run = stripe(key).withLock({ $0.run(for: key) }) else { return nil }
+        guard let key = Self.key(arn), let run = stripes.withLock(stripe(key), { $0.run(for: key) }) else { return nil }
         return run.identity.executionArn == arn ? run : nil
     }
 
@@ -61,7 +62,7 @@ final class ExecutionRegistry: Sendable {
         let finished = Finished(run: UncheckedBox(run), stopDate: stopDate)
         // In the ring before it leaves the running set, so a describe in between finds it in one or the other.
         let evicted = ring.append(finished)
-        let removed = stripe(key).withLock { $0.remove(key) }
+        let removed = stripes.withLock(stripe(key)) { $0.remove(key) }
         _ = (evicted, removed)  // released here, outside both locks
     }
 
@@ -88,8 +89,8 @@ final class ExecutionRegistry: Sendable {
 
     func list() -> [ExecutionDescription] {
         var running: [ExecutionDescription] = []
-        for stripe in stripes {
-            running += stripe.withLock { $0.all.map { Self.describe($0, finished: nil) } }
+        for stripe in 0..<stripes.count {
+            running += stripes.withLock(stripe) { $0.all.map { Self.describe($0, finished: nil) } }
         }
         var finished: [Finished] = []
         ring.forEachNewestFirst { entry in

@@ -13,7 +13,7 @@ import Synchronization
 /// registry writes a run here before it leaves the running set, so a run is always in one or the other.
 final class FinishedRing<Entry>: @unchecked Sendable {
     private let tickets = Atomic<Int>(0)
-    private let stripes: [Locked<[Entry?]>]
+    private let stripes: LockedStripes<[Entry?]>
     /// How many entries the ring keeps.
     let capacity: Int
 
@@ -21,21 +21,21 @@ final class FinishedRing<Entry>: @unchecked Sendable {
         precondition(capacity > 0)
         self.capacity = capacity
         let stripeCount = min(64, capacity)
-        stripes = (0..<stripeCount).map { stripe in
-            Locked(Array(repeating: nil, count: (capacity - stripe + stripeCount - 1) / stripeCount))
+        stripes = LockedStripes(count: stripeCount) { stripe in
+            Array(repeating: nil, count: (capacity - stripe + stripeCount - 1) / stripeCount)
         }
     }
 
     /// The lock and the index within it of slot `slot`.
-    private func locate(_ slot: Int) -> (stripe: Locked<[Entry?]>, index: Int) {
-        (stripes[slot % stripes.count], slot / stripes.count)
+    private func locate(_ slot: Int) -> (stripe: Int, index: Int) {
+        (slot % stripes.count, slot / stripes.count)
     }
 
     /// Puts `entry` in the next slot and returns the entry it replaced, for the caller to release outside any lock.
     func append(_ entry: Entry) -> Entry? {
         let ticket = tickets.wrappingAdd(1, ordering: .relaxed).oldValue
         let (stripe, index) = locate(ticket % capacity)
-        return stripe.withLock { slots in
+        return stripes.withLock(stripe) { slots in
             let replaced = slots[index]
             slots[index] = entry
             return replaced
@@ -48,7 +48,7 @@ final class FinishedRing<Entry>: @unchecked Sendable {
         guard issued > 0 else { return }
         for offset in 1...min(capacity, issued) {
             let (stripe, index) = locate((issued - offset) % capacity)
-            guard let entry = stripe.withLock({ $0[index] }) else { continue }
+            guard let entry = stripes.withLock(stripe, { $0[index] }) else { continue }
             if !body(entry) { return }
         }
     }
