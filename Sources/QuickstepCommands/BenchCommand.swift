@@ -63,12 +63,10 @@ struct BenchCommand: ParsableCommand {
         }
         let driver = BenchDriver(
             engine: engine, machineName: machineName, input: inputValue, executions: executions,
-            deadline: duration.map { DispatchTime.now().uptimeNanoseconds + UInt64($0 * 1e9) })
+            chains: min(concurrency, executions), deadline: duration.map { DispatchTime.now().uptimeNanoseconds + UInt64($0 * 1e9) })
         let progress = ProgressLine(enabled: !json && isatty(STDOUT_FILENO) != 0, total: executions)
         let start = DispatchTime.now().uptimeNanoseconds
-        // --concurrency chains: each completion starts the chain's next execution from the worker that finished
-        // it, so the engine, not a driving thread, sets the pace.
-        for chain in 0..<min(concurrency, executions) { driver.startNext(chain: chain) }
+        driver.start()
         while !driver.isDone {
             progress.update(engine.counters)
             usleep(progress.enabled ? 100_000 : 10_000)
@@ -117,81 +115,6 @@ extension BenchCommand {
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         engine.waitUntilIdle()
         try report(engine: engine, issued: issued, seconds: seconds, latencies: latencies, concurrency: 1)
-    }
-}
-
-/// Starts executions until `executions` have been issued (or the deadline passed) and records each one's latency.
-/// Latencies go to one of several histograms, chosen by the execution's number, so that workers finishing
-/// executions at the same moment rarely wait for each other.
-///
-/// Each chain of executions (one per unit of concurrency) takes its input from one of ``inputCopies`` separate
-/// copies, as a stream's events each arrive as their own value: one input shared by every execution puts the
-/// reference count of its JSON containers on a cache line all workers write (measured: with 2 workers, the
-/// contended retains of the shared input were a third of pass_chain_10's retain and release time).
-final class BenchDriver: Sendable {
-    static let inputCopies = 64
-    private let engine: Engine
-    private let machineName: String
-    private let inputs: [JSONValue]
-    private let executions: Int
-    private let deadline: UInt64?
-    private let issuedCount = Atomic<Int>(0)
-    private let finishedCount = Atomic<Int>(0)
-    private let failure = Mutex<String?>(nil)
-    private let histograms: [LatencyHistogram]
-
-    init(engine: Engine, machineName: String, input: JSONValue, executions: Int, deadline: UInt64?) {
-        self.engine = engine
-        self.machineName = machineName
-        // Parsed again from its text: a deep copy that shares no container with the others.
-        let text = input.compactText
-        inputs = (0..<Self.inputCopies).map { _ in (try? JSONParser.parse(text)) ?? input }
-        self.executions = executions
-        self.deadline = deadline
-        histograms = (0..<16).map { _ in LatencyHistogram() }
-    }
-
-    var issued: Int { min(issuedCount.load(ordering: .acquiring), executions) }
-    var isDone: Bool { finishedCount.load(ordering: .acquiring) >= issued && (issued == executions || pastDeadline || startFailure != nil) }
-    var startFailure: String? { failure.withLock { $0 } }
-    private var pastDeadline: Bool { deadline.map { DispatchTime.now().uptimeNanoseconds >= $0 } ?? false }
-
-    /// Starts the next execution, unless all are issued or time is up.
-    func startNext(chain: Int) {
-        guard !pastDeadline else { return }
-        let number = issuedCount.add(1, ordering: .relaxed).oldValue
-        guard number < executions else { return }
-        let began = DispatchTime.now().uptimeNanoseconds
-        do {
-            try engine.submitExecution(stateMachine: machineName, input: inputs[chain % Self.inputCopies]) { [self] _ in
-                let elapsed = DispatchTime.now().uptimeNanoseconds - began
-                histograms[number & 15].record(elapsed)
-                finishedCount.add(1, ordering: .releasing)
-                startNext(chain: chain)
-            }
-        } catch {
-            failure.withLock { $0 = "\(error)" }
-            issuedCount.subtract(1, ordering: .relaxed)
-        }
-    }
-
-    func mergedLatencies() -> Histogram<UInt64> {
-        var merged = LatencyHistogram.empty()
-        for histogram in histograms { histogram.values.withLock { merged.add($0) } }
-        return merged
-    }
-}
-
-/// Nanosecond latencies up to a minute, three significant digits, behind a lock.
-final class LatencyHistogram: Sendable {
-    let values = Mutex(LatencyHistogram.empty())
-
-    static func empty() -> Histogram<UInt64> {
-        Histogram<UInt64>(highestTrackableValue: 60_000_000_000, numberOfSignificantValueDigits: .three)
-    }
-
-    func record(_ nanoseconds: UInt64) {
-        values.withLock { _ = $0.record(nanoseconds) }
     }
 }
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import QuickstepEngine
 import Testing
 @testable import QuickstepCommands
 
@@ -13,7 +14,8 @@ import Testing
         ["bench", "\(Self.workloads)/\(name).json", "--input", "\(Self.workloads)/\(name).input.json", "--json"] + extra
     }
 
-    @Test(arguments: [["--executions", "500", "--concurrency", "50"], ["--executions", "200", "--sync"]])
+    @Test(arguments: [["--executions", "500", "--concurrency", "50"], ["--executions", "200", "--sync"],
+                      ["--executions", "7", "--concurrency", "50"], ["--executions", "100000000", "--duration", "0.05"]])
     func everyExecutionIsAccountedFor(extra: [String]) throws {
         for name in ["pass_chain_10", "map_100x3"] {
             var command = try QuickstepCommand.parseAsRoot(arguments(name, extra))
@@ -32,5 +34,21 @@ import Testing
     @Test func nonPositiveCountsAreUsageErrors() {
         #expect(throws: (any Error).self) { try QuickstepCommand.parseAsRoot(arguments("pass_chain_10", ["--executions", "0"])) }
         #expect(throws: (any Error).self) { try QuickstepCommand.parseAsRoot(arguments("pass_chain_10", ["--workers", "-1"])) }
+    }
+
+    /// The driver splits the executions over its chains (shares differing by at most one), starts exactly that many,
+    /// and records one latency per execution, from whichever threads finish them.
+    @Test(arguments: [(1001, 50), (7, 7), (64, 1)])
+    func driverStartsEveryShareAndRecordsEveryLatency(executions: Int, chains: Int) throws {
+        let engine = Engine(configuration: EngineConfiguration(workers: 2))
+        defer { engine.shutdown() }
+        try engine.createStateMachine(name: "P", definition: #"{"StartAt":"A","States":{"A":{"Type":"Pass","End":true}}}"#)
+        let driver = BenchDriver(engine: engine, machineName: "P", input: ["n": 1], executions: executions, chains: chains, deadline: nil)
+        driver.start()
+        while !driver.isDone { usleep(1000) }
+        engine.waitUntilIdle()
+        #expect(driver.issued == executions)
+        #expect(engine.counters.succeeded == executions)
+        #expect(driver.mergedLatencies().totalCount == UInt64(executions))
     }
 }

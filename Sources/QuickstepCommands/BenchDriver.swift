@@ -1,0 +1,138 @@
+import Dispatch
+import Histogram
+import QuickstepEngine
+import QuickstepJSON
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Keeps executions in flight in chains (one per unit of concurrency): each completion starts its chain's next
+/// execution from the worker that finished it, so the engine, not a driving thread, sets the pace. Records each
+/// execution's latency, from its start to its completion.
+///
+/// The driver stays out of the engine's way: what the workers write for it is theirs alone. Each chain has its own
+/// share of the executions, counted down on a line of its own by the chain's completions, one after another (the
+/// engine's queues order one completion before the next); latencies go to the recording thread's own histogram.
+/// Counters and histograms shared by every worker were atomic writes and a lock per execution on lines all workers
+/// wrote, charged to the engine.
+///
+/// Each chain takes its input from one of ``inputCopies`` separate copies, as a stream's events each arrive as their
+/// own value: one input shared by every execution puts the reference count of its JSON containers on a cache line
+/// all workers write (measured: with 2 workers, the contended retains of the shared input were a third of
+/// pass_chain_10's retain and release time).
+final class BenchDriver: @unchecked Sendable {
+    static let inputCopies = 64
+    /// Ints per chain counter: 128 bytes, two cache lines.
+    private static let counterStride = 16
+    private let engine: Engine
+    private let machineName: String
+    private let inputs: [JSONValue]
+    private let deadline: UInt64?
+    /// Each chain's share of the executions.
+    private let shares: [Int]
+    /// How many of its share each chain has still to start, `counterStride` Ints apart.
+    private let remaining: UnsafeMutablePointer<Int>
+    private let chainsDone = Atomic<Int>(0)
+    private let failure = Mutex<String?>(nil)
+    private let latencies = PerThreadHistograms()
+
+    init(engine: Engine, machineName: String, input: JSONValue, executions: Int, chains: Int, deadline: UInt64?) {
+        self.engine = engine
+        self.machineName = machineName
+        inputs = (0..<Self.inputCopies).map { _ in input.deepCopy() }
+        self.deadline = deadline
+        shares = (0..<chains).map { executions / chains + ($0 < executions % chains ? 1 : 0) }
+        remaining = .allocate(capacity: chains * Self.counterStride)
+        remaining.initialize(repeating: 0, count: chains * Self.counterStride)
+        for (chain, share) in shares.enumerated() { remaining[chain * Self.counterStride] = share }
+    }
+
+    deinit {
+        remaining.deallocate()
+    }
+
+    /// Starts every chain.
+    func start() {
+        for chain in shares.indices { startNext(chain: chain) }
+    }
+
+    /// Whether every chain has started its last execution, or stopped (time is up, or a start failed).
+    var isDone: Bool { chainsDone.load(ordering: .acquiring) == shares.count }
+    /// How many executions were started; read once ``isDone``.
+    var issued: Int { shares.indices.reduce(0) { $0 + shares[$1] - remaining[$1 * Self.counterStride] } }
+    var startFailure: String? { failure.withLock { $0 } }
+    private var pastDeadline: Bool { deadline.map { DispatchTime.now().uptimeNanoseconds >= $0 } ?? false }
+
+    /// Starts the chain's next execution, unless its share is done or time is up.
+    private func startNext(chain: Int) {
+        let left = remaining + chain * Self.counterStride
+        guard left.pointee > 0, !pastDeadline else {
+            chainsDone.add(1, ordering: .releasing)
+            return
+        }
+        left.pointee -= 1
+        let began = DispatchTime.now().uptimeNanoseconds
+        do {
+            try engine.submitExecution(stateMachine: machineName, input: inputs[chain % Self.inputCopies]) { [self] _ in
+                latencies.record(DispatchTime.now().uptimeNanoseconds - began)
+                startNext(chain: chain)
+            }
+        } catch {
+            failure.withLock { $0 = "\(error)" }
+            left.pointee += 1
+            chainsDone.add(1, ordering: .releasing)
+        }
+    }
+
+    func mergedLatencies() -> Histogram<UInt64> {
+        latencies.merged()
+    }
+}
+
+/// Latency histograms, one per thread that records (each worker its own), merged when asked.
+final class PerThreadHistograms: @unchecked Sendable {
+    private var key = pthread_key_t()
+    private let all = Mutex<[LatencyHistogram]>([])
+
+    init() {
+        pthread_key_create(&key, nil)
+    }
+
+    deinit {
+        pthread_key_delete(key)
+    }
+
+    func record(_ nanoseconds: UInt64) {
+        if let own = pthread_getspecific(key) {
+            Unmanaged<LatencyHistogram>.fromOpaque(own).takeUnretainedValue().record(nanoseconds)
+            return
+        }
+        let histogram = LatencyHistogram()
+        all.withLock { $0.append(histogram) }  // keeps it alive
+        pthread_setspecific(key, Unmanaged.passUnretained(histogram).toOpaque())
+        histogram.record(nanoseconds)
+    }
+
+    func merged() -> Histogram<UInt64> {
+        var merged = LatencyHistogram.empty()
+        for histogram in all.withLock({ $0 }) { histogram.values.withLock { merged.add($0) } }
+        return merged
+    }
+}
+
+/// Nanosecond latencies up to a minute, three significant digits, behind a lock.
+final class LatencyHistogram: Sendable {
+    let values = Mutex(LatencyHistogram.empty())
+
+    static func empty() -> Histogram<UInt64> {
+        Histogram<UInt64>(highestTrackableValue: 60_000_000_000, numberOfSignificantValueDigits: .three)
+    }
+
+    func record(_ nanoseconds: UInt64) {
+        values.withLock { _ = $0.record(nanoseconds) }
+    }
+}
