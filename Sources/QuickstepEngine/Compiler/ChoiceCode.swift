@@ -120,6 +120,8 @@ struct ChoiceTest {
     let relation: ChoiceOperator.Relation
     /// `...Path` operators: the operand's path.
     let operandPath: JSONPath?
+    /// Whether there is an operand path (read without copying the path).
+    let hasOperandPath: Bool
     /// The operand path's member when it is `$.name` on the effective input.
     let operandMember: MemberTest
     /// The literal, by kind; the other fields are zero (or empty).
@@ -127,8 +129,9 @@ struct ChoiceTest {
     let flag: Bool
     let string: String
     let instant: (seconds: Int64, nanoseconds: Int32)
-    /// `StringMatches`: the pattern split at its unescaped `*` wildcards.
-    let pattern: [String]
+    /// `StringMatches`: the pattern split at its unescaped `*` wildcards, in memory the test owns (an array every
+    /// worker passed along retained its buffer, a line they all wrote).
+    let pattern: UnsafeMutableBufferPointer<String>
 
     init(variable: JSONPath, comparison: ChoiceOperator, operand: ChoiceOperand) {
         self.variable = variable
@@ -151,16 +154,20 @@ struct ChoiceTest {
         case .pattern(let pieces): pattern = pieces
         }
         operandPath = path
+        hasOperandPath = path != nil
         operandMember = path.map(MemberTest.init) ?? MemberTest(nil)
         self.number = number
         self.flag = flag
         self.string = string
         self.instant = instant
-        self.pattern = pattern
+        self.pattern = .allocate(capacity: pattern.count)
+        _ = self.pattern.initialize(from: pattern)
     }
 
-    /// Frees the hints' storage.
+    /// Frees the hints' and the pattern's storage.
     func destroy() {
+        pattern.deinitialize()
+        pattern.deallocate()
         variableMember.hint.destroy()
         operandMember.hint.destroy()
     }

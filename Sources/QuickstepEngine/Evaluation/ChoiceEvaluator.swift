@@ -53,10 +53,13 @@ extension Execution {
         guard let found else {
             throw .runtime(causePrefix() + "Invalid path '\(test.pointee.variable.text)': The choice state's condition path references an invalid value.")
         }
-        guard let path = test.pointee.operandPath else { return Self.compare(found, test, operand: nil) }
+        // The operand path is bound only when it must be walked: binding it copied the program's path (a retain
+        // of its segments, which every worker shares) on every test.
+        guard test.pointee.hasOperandPath else { return Self.compare(found, test, operand: nil) }
         if test.pointee.operandMember.isMember, let operand = Self.member(test.pointee.operandMember, of: data) {
             return Self.compare(found, test, operand: operand)
         }
+        let path = test.pointee.operandPath!
         switch try lookup(path, data: data) {
         case .found(let operand): return withUnsafePointer(to: operand) { Self.compare(found, test, operand: $0) }
         case .missing:
@@ -90,7 +93,7 @@ extension Execution {
             return relation.holds(Self.compareScalars(text, test.pointee.string))
         case .stringMatch:
             guard case .string(let text) = found.pointee else { return false }
-            return Self.matches(text, test.pointee.pattern)
+            return Self.matches(text, UnsafeBufferPointer(test.pointee.pattern))
         case .numeric:
             guard found.pointee.boolValue == nil, let number = found.pointee.numberValue else { return false }
             var other = test.pointee.number
@@ -149,7 +152,7 @@ extension Execution {
     /// Glob matching with `*` only: the pieces must appear in order, the first at the start, the last at the end.
     /// On UTF-8 bytes: a valid UTF-8 piece can only be found at a code point boundary of valid UTF-8 text, and
     /// AWS compares code points, not Unicode characters.
-    static func matches(_ text: String, _ pieces: [String]) -> Bool {
+    static func matches(_ text: String, _ pieces: UnsafeBufferPointer<String>) -> Bool {
         guard pieces.count > 1 else { return pieces.first.map { JSONObject.sameKey(text, $0) } ?? false }
         return withBytes(text) { bytes in
             let matchesFirst = withBytes(pieces[0]) { first in
