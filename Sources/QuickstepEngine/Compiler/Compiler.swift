@@ -35,6 +35,16 @@ extension Program {
         compiler.fusePassThroughStates()
         self.init(tables: compiler.builder, entry: entry, machine: machine)
     }
+
+    /// The same program, compiled again from its definition parsed again (from a ``JSONValue/deepCopy()`` of it):
+    /// a program that shares no storage with `program`. The engine gives each worker one of its own, so that the
+    /// reference counts of the paths, templates and constants executions copy are written by one worker only (one
+    /// program shared by all put them on lines every worker wrote).
+    convenience init(copying program: Program) {
+        let definition = program.machine.definition.deepCopy()
+        // The definition was loaded once already, so it loads again; should it not, the copy shares the model.
+        self.init((try? StateMachine(definition: definition)) ?? program.machine)
+    }
 }
 
 /// Lowers a ``StateMachine`` to instructions, graph by graph; jump targets are patched once every state of a

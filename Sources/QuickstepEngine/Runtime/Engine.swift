@@ -185,7 +185,9 @@ public final class Engine: Sendable {
         let identity = MachineIdentity(stateMachineName: name, region: configuration.region, account: configuration.account,
                                        executionKind: "express")
         for table in 0..<machineTables.count {
-            let resources = RunResources(program: program, handlers: handlers, mocks: mocks.map { MockPlan($0, program: program) },
+            // Each worker runs a program of its own (see ``Program/init(copying:)``).
+            let own = table == 0 ? program : Program(copying: program)
+            let resources = RunResources(program: own, handlers: handlers, mocks: mocks.map { MockPlan($0, program: own) },
                                          tokenBook: tokens, machine: identity)
             machineTables.withLock(table) { $0.register(resources, named: name) }
         }

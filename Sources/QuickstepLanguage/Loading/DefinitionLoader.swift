@@ -54,9 +54,10 @@ public enum DefinitionLoader {
     /// Loads a parsed definition: the machine, or every problem found.
     public static func load(_ value: JSONValue) -> Result<StateMachine, InvalidDefinition> {
         var loader = Loader()
-        let machine = loader.loadMachine(value)
+        var machine = loader.loadMachine(value)
         loader.validateStateNames()
         let errors = loader.diagnostics.filter { $0.severity == .error }
+        machine?.definition = value
         if let machine, errors.isEmpty { return .success(machine) }
         return .failure(InvalidDefinition(diagnostics: loader.diagnostics))
     }

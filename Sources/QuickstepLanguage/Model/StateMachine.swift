@@ -7,16 +7,19 @@ public enum QueryLanguage: String, Sendable, Hashable {
 }
 
 /// A validated state machine: the typed model of an ASL definition, with every path, template, intrinsic call and
-/// Choice rule already parsed. Build one with ``StateMachine/init(definition:)``.
+/// Choice rule already parsed. Build one with ``StateMachine/init(definition:)``; it cannot be changed afterwards
+/// (it would no longer be the definition that was validated).
 public struct StateMachine: Sendable {
-    public var comment: String?
-    public var version: String?
+    public internal(set) var comment: String?
+    public internal(set) var version: String?
     /// The machine's own `TimeoutSeconds`, if it sets one.
-    public var timeoutSeconds: Int?
+    public internal(set) var timeoutSeconds: Int?
     /// The machine's `QueryLanguage` (`JSONPath` unless it says otherwise).
-    public var queryLanguage: QueryLanguage
+    public internal(set) var queryLanguage: QueryLanguage
     /// The top-level `StartAt` and `States`.
-    public var graph: StateGraph
+    public internal(set) var graph: StateGraph
+    /// The definition the machine was loaded from, as parsed JSON.
+    public internal(set) var definition: JSONValue = .null
 }
 
 /// A `States` object and its `StartAt`: the top level, a Parallel branch, or a Map's item processor.
