@@ -31,14 +31,14 @@ enum VM {
             do throws(ExecutionFailure) {
                 switch program.instructions[execution.pc] {
                 case .enterState(let state):
-                    enter(state, execution)
+                    enter(state, execution, program)
                     execution.pc += 1
                 case .passThrough(let state, let next):
-                    enter(Int(state), execution)
+                    enter(Int(state), execution, program)
                     exit(execution)
                     execution.pc = Int(next)
                 case .passThroughToEnd(let state):
-                    enter(state, execution)
+                    enter(state, execution, program)
                     exit(execution)
                     execution.pc += 2
                 case .inputPath(let path):
@@ -121,12 +121,18 @@ enum VM {
 
     // MARK: States
 
-    static func enter(_ state: Int, _ execution: Execution) {
+    /// Enters state `state` of `program` (the run's, borrowed by the loop: reached through the run it was four
+    /// dependent loads per state).
+    static func enter(_ state: Int, _ execution: Execution, _ program: Program) {
         let run = execution.run
-        let facts = run.program.stateFacts[state]
+        let facts = program.stateFacts[state]
         if execution.parent == nil { run.transitions += 1 } else { execution.transitions += 1 }
         execution.state = state
-        execution.rawInput = facts.needsRawInput ? execution.value : .null
+        if facts.needsRawInput {
+            execution.rawInput = execution.value
+        } else if !execution.rawInput.isNull {
+            execution.rawInput = .null
+        }
         // Retry attempts start empty (none made), so a state with retriers allocates nothing unless it fails: the
         // counts are made by the first retry (``handle(_:in:)``).
         if execution.hasExtras || facts.issuesTaskToken {
