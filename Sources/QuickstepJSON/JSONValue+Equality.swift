@@ -89,25 +89,17 @@ extension JSONValue {
     /// Whether the two values are one and the same container (the same array or object storage, so necessarily
     /// equal): a constant-time check that lets a caller skip work already done on the other value, such as a size
     /// check. False for scalars and for equal containers stored apart.
-    ///
-    /// Compares the storage addresses in place (binding the two payloads copied them: retains and releases of both,
-    /// and a Map asks once per iteration).
     public func isSameContainer(as other: JSONValue) -> Bool {
-        withUnsafePointer(to: self) { left in
-            withUnsafePointer(to: other) { right in
-                switch (left.pointee, right.pointee) {
-                case (.array, .array):
-                    let (l, r) = (JSONValue.payload(of: left, as: [JSONValue].self), JSONValue.payload(of: right, as: [JSONValue].self))
-                    return l.pointee.count > 0 && l.pointee.count == r.pointee.count
-                        && l.pointee._baseAddressIfContiguous == r.pointee._baseAddressIfContiguous
-                case (.object, .object):
-                    let (l, r) = (JSONValue.payload(of: left, as: JSONObject.self), JSONValue.payload(of: right, as: JSONObject.self))
-                    return l.pointee.count > 0 && l.pointee.count == r.pointee.count
-                        && l.pointee.members._baseAddressIfContiguous == r.pointee.members._baseAddressIfContiguous
-                default:
-                    return false
-                }
-            }
+        switch (self, other) {
+        case (.array(let left), .array(let right)):
+            return left.withUnsafeBufferPointer { l in right.withUnsafeBufferPointer { r in l.baseAddress == r.baseAddress && l.count == r.count } }
+                && !left.isEmpty
+        case (.object(let left), .object(let right)):
+            return left.members.withUnsafeBufferPointer { l in
+                right.members.withUnsafeBufferPointer { r in l.baseAddress == r.baseAddress && l.count == r.count }
+            } && !left.isEmpty
+        default:
+            return false
         }
     }
 }
