@@ -26,16 +26,19 @@ import Darwin
 /// pass_chain_10's retain and release time).
 final class BenchDriver: @unchecked Sendable {
     static let inputCopies = 64
-    /// Ints per chain counter: 128 bytes, two cache lines.
-    private static let counterStride = 16
+    /// Up to this many chains, each chain's counter has two cache lines of its own (128 bytes); past it they are
+    /// packed (a million parked executions would otherwise take 128 MB of counters, and with that many chains
+    /// two workers rarely run neighbours at once).
+    private static let paddedChains = 4096
     private let engine: Engine
     private let machineName: String
     private let inputs: [JSONValue]
     private let deadline: UInt64?
-    /// Each chain's share of the executions.
-    private let shares: [Int]
+    private let executions: Int
+    private let chains: Int
     /// How many of its share each chain has still to start, `counterStride` Ints apart.
     private let remaining: UnsafeMutablePointer<Int>
+    private let counterStride: Int
     private let chainsDone = Atomic<Int>(0)
     private let failure = Mutex<String?>(nil)
     private let latencies = PerThreadHistograms()
@@ -45,10 +48,17 @@ final class BenchDriver: @unchecked Sendable {
         self.machineName = machineName
         inputs = (0..<Self.inputCopies).map { _ in input.deepCopy() }
         self.deadline = deadline
-        shares = (0..<chains).map { executions / chains + ($0 < executions % chains ? 1 : 0) }
-        remaining = .allocate(capacity: chains * Self.counterStride)
-        remaining.initialize(repeating: 0, count: chains * Self.counterStride)
-        for (chain, share) in shares.enumerated() { remaining[chain * Self.counterStride] = share }
+        self.executions = executions
+        self.chains = chains
+        counterStride = chains <= Self.paddedChains ? 16 : 1
+        remaining = .allocate(capacity: chains * counterStride)
+        remaining.initialize(repeating: 0, count: chains * counterStride)
+        for chain in 0..<chains { remaining[chain * counterStride] = share(of: chain) }
+    }
+
+    /// Chain `chain`'s share of the executions: an equal share, one more for the first `executions % chains`.
+    private func share(of chain: Int) -> Int {
+        executions / chains + (chain < executions % chains ? 1 : 0)
     }
 
     deinit {
@@ -57,19 +67,19 @@ final class BenchDriver: @unchecked Sendable {
 
     /// Starts every chain.
     func start() {
-        for chain in shares.indices { startNext(chain: chain) }
+        for chain in 0..<chains { startNext(chain: chain) }
     }
 
     /// Whether every chain has started its last execution, or stopped (time is up, or a start failed).
-    var isDone: Bool { chainsDone.load(ordering: .acquiring) == shares.count }
+    var isDone: Bool { chainsDone.load(ordering: .acquiring) == chains }
     /// How many executions were started; read once ``isDone``.
-    var issued: Int { shares.indices.reduce(0) { $0 + shares[$1] - remaining[$1 * Self.counterStride] } }
+    var issued: Int { (0..<chains).reduce(0) { $0 + share(of: $1) - remaining[$1 * counterStride] } }
     var startFailure: String? { failure.withLock { $0 } }
     private var pastDeadline: Bool { deadline.map { DispatchTime.now().uptimeNanoseconds >= $0 } ?? false }
 
     /// Starts the chain's next execution, unless its share is done or time is up.
     private func startNext(chain: Int) {
-        let left = remaining + chain * Self.counterStride
+        let left = remaining + chain * counterStride
         guard left.pointee > 0, !pastDeadline else {
             chainsDone.add(1, ordering: .releasing)
             return

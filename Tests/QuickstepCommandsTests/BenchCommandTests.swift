@@ -38,7 +38,7 @@ import Testing
 
     /// The driver splits the executions over its chains (shares differing by at most one), starts exactly that many,
     /// and records one latency per execution, from whichever threads finish them.
-    @Test(arguments: [(1001, 50), (7, 7), (64, 1)])
+    @Test(arguments: [(1001, 50), (7, 7), (64, 1), (9001, 4500)])
     func driverStartsEveryShareAndRecordsEveryLatency(executions: Int, chains: Int) throws {
         let engine = Engine(configuration: EngineConfiguration(workers: 2))
         defer { engine.shutdown() }
