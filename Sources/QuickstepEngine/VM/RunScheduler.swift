@@ -155,17 +155,21 @@ final class RunScheduler: @unchecked Sendable {
 
     /// Runs ready graphs and handles messages until there is nothing left to do now.
     func runUntilIdle() {
-        while !run.hasEnded {
-            if let execution = dequeue() {
-                VM.run(execution)
-                continue
+        // The run outlives this call (the root strand's run holds it; another strand retains it): borrowed, it is
+        // read without a retain and a release per turn of the loop.
+        Unmanaged.passUnretained(run)._withUnsafeGuaranteedRef { run in
+            while !run.hasEnded {
+                if let execution = dequeue() {
+                    VM.run(execution)
+                    continue
+                }
+                let messages = withInbox { inbox in
+                    defer { inbox = [] }
+                    return inbox
+                }
+                if messages.isEmpty { return }
+                for message in messages { handle(message) }
             }
-            let messages = withInbox { inbox in
-                defer { inbox = [] }
-                return inbox
-            }
-            if messages.isEmpty { return }
-            for message in messages { handle(message) }
         }
     }
 
