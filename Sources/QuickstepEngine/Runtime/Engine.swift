@@ -180,6 +180,9 @@ public final class Engine: Sendable {
 
     /// Registers an already compiled program under `name`; returns its ARN. With `mocks`, the Task states the
     /// test case names answer with its mocked responses.
+    ///
+    /// Starts from threads outside the pool run `program` itself; each worker runs a copy of its own, compiled again
+    /// from the machine's definition (``Program/init(copying:)``), with its own copy of the mocked responses.
     @discardableResult
     public func register(_ program: Program, name: String, mocks: MockedTestCase? = nil) -> String {
         let identity = MachineIdentity(stateMachineName: name, region: configuration.region, account: configuration.account,
