@@ -26,8 +26,8 @@ import Darwin
 /// pass_chain_10's retain and release time).
 final class BenchDriver: @unchecked Sendable {
     static let inputCopies = 64
-    /// Up to this many chains, each chain's slot has two cache lines of its own (128 bytes); past it they are
-    /// packed (a million parked executions would otherwise take 128 MB of slots, and with that many chains
+    /// Up to this many chains, each chain's counter has two cache lines of its own (128 bytes); past it they are
+    /// packed (a million parked executions would otherwise take 128 MB of counters, and with that many chains
     /// two workers rarely run neighbours at once).
     private static let paddedChains = 4096
     private let engine: Engine
@@ -36,14 +36,9 @@ final class BenchDriver: @unchecked Sendable {
     private let deadline: UInt64?
     private let executions: Int
     private let chains: Int
-    /// Each chain's slot, `slotStride` Ints apart: how many of its share it has still to start, then when its
-    /// execution in flight started (uptime nanoseconds).
-    private let slots: UnsafeMutablePointer<Int>
-    private let slotStride: Int
-    /// Each chain's completion, made once: a closure made per execution (to carry its start time) was an
-    /// allocation and a free per execution, charged to the engine. They reach the driver unretained: it outlives
-    /// every execution it starts (its owner waits until all are done).
-    private var completions: [@Sendable (ExecutionResult) -> Void] = []
+    /// How many of its share each chain has still to start, `counterStride` Ints apart.
+    private let remaining: UnsafeMutablePointer<Int>
+    private let counterStride: Int
     private let chainsDone = Atomic<Int>(0)
     private let failure = Mutex<String?>(nil)
     private let latencies = PerThreadHistograms()
@@ -55,14 +50,10 @@ final class BenchDriver: @unchecked Sendable {
         self.deadline = deadline
         self.executions = executions
         self.chains = chains
-        slotStride = chains <= Self.paddedChains ? 16 : 2
-        slots = .allocate(capacity: chains * slotStride)
-        slots.initialize(repeating: 0, count: chains * slotStride)
-        for chain in 0..<chains { slots[chain * slotStride] = share(of: chain) }
-        let driver = Unmanaged.passUnretained(self)
-        completions = (0..<chains).map { chain in
-            { _ in driver._withUnsafeGuaranteedRef { $0.finished(chain: chain) } }
-        }
+        counterStride = chains <= Self.paddedChains ? 16 : 1
+        remaining = .allocate(capacity: chains * counterStride)
+        remaining.initialize(repeating: 0, count: chains * counterStride)
+        for chain in 0..<chains { remaining[chain * counterStride] = share(of: chain) }
     }
 
     /// Chain `chain`'s share of the executions: an equal share, one more for the first `executions % chains`.
@@ -71,7 +62,7 @@ final class BenchDriver: @unchecked Sendable {
     }
 
     deinit {
-        slots.deallocate()
+        remaining.deallocate()
     }
 
     /// Starts every chain.
@@ -82,34 +73,29 @@ final class BenchDriver: @unchecked Sendable {
     /// Whether every chain has started its last execution, or stopped (time is up, or a start failed).
     var isDone: Bool { chainsDone.load(ordering: .acquiring) == chains }
     /// How many executions were started; read once ``isDone``.
-    var issued: Int { (0..<chains).reduce(0) { $0 + share(of: $1) - slots[$1 * slotStride] } }
+    var issued: Int { (0..<chains).reduce(0) { $0 + share(of: $1) - remaining[$1 * counterStride] } }
     var startFailure: String? { failure.withLock { $0 } }
     private var pastDeadline: Bool { deadline.map { DispatchTime.now().uptimeNanoseconds >= $0 } ?? false }
 
     /// Starts the chain's next execution, unless its share is done or time is up.
     private func startNext(chain: Int) {
-        let left = slots + chain * slotStride
+        let left = remaining + chain * counterStride
         guard left.pointee > 0, !pastDeadline else {
             chainsDone.add(1, ordering: .releasing)
             return
         }
         left.pointee -= 1
-        left[1] = Int(DispatchTime.now().uptimeNanoseconds)
+        let began = DispatchTime.now().uptimeNanoseconds
         do {
-            try engine.submitExecution(stateMachine: machineName, input: inputs[chain % Self.inputCopies],
-                                       onCompletion: completions[chain])
+            try engine.submitExecution(stateMachine: machineName, input: inputs[chain % Self.inputCopies]) { [self] _ in
+                latencies.record(DispatchTime.now().uptimeNanoseconds - began)
+                startNext(chain: chain)
+            }
         } catch {
             failure.withLock { $0 = "\(error)" }
             left.pointee += 1
             chainsDone.add(1, ordering: .releasing)
         }
-    }
-
-    /// The chain's execution ended: record its latency, start the next.
-    private func finished(chain: Int) {
-        let began = UInt64(slots[chain * slotStride + 1])
-        latencies.record(DispatchTime.now().uptimeNanoseconds - began)
-        startNext(chain: chain)
     }
 
     func mergedLatencies() -> Histogram<UInt64> {
