@@ -9,8 +9,9 @@ import Glibc
 /// in every run; on the other workloads the ratio moved between 0.57 and 1.20 from run to run, inside this shared
 /// machine's noise; a million parked executions took 1.6 % less memory. Four later runs, after the engine allocated
 /// far less, gave 0.98× to 1.16× on map_100x3 and noise elsewhere; the two after the third profile round gave
-/// 1.03× and 1.06× on map_100x3, 1.04× and 1.16× on parallel_4x3, but 0.88× and 0.90× on order_processing; the two
-/// after the fourth, 1.05× and 1.09× on parallel_4x3, 1.01× on map_100x3, 1.07× then 0.76× on order_processing. So
+/// 1.03× and 1.06× on map_100x3, 1.04× and 1.16× on parallel_4x3, but 0.88× and 0.90× on order_processing; the
+/// three after the fourth, 1.00× to 1.09× on parallel_4x3, 1.00× and 1.01× on map_100x3, 0.76× to 1.07× on
+/// order_processing. So
 /// jemalloc is kept, for the engine's allocation pattern (objects made on one worker and freed on another). Linking it would
 /// make `libjemalloc-dev` a build requirement; instead the process re-executes itself once with
 /// `LD_PRELOAD=libjemalloc.so.2` when that library is installed. `QUICKSTEP_ALLOCATOR=glibc` keeps glibc's malloc.
