@@ -42,7 +42,8 @@ extension Execution {
             return try holds(test, value: Self.member(test.pointee.variableMember, of: data), data: data)
         }
         switch try lookup(test.pointee.variable, data: data) {
-        case .found(let found): return try withUnsafePointer(to: found) { value throws(ExecutionFailure) in try holds(test, value: value, data: data) }
+        case .found(let found):
+            return try withUnsafePointer(to: found) { value throws(ExecutionFailure) in try holds(test, value: value, data: data) }
         case .missing: return try holds(test, value: nil, data: data)
         }
     }
