@@ -58,12 +58,9 @@ struct ChoiceCode {
                                    assignment: choice.assignments[position] ?? -1))
             Self.lay(rule, into: &nodes, tests: &tests)
         }
-        self.nodes = .allocate(capacity: nodes.count)
-        _ = self.nodes.initialize(from: nodes)
-        self.tests = .allocate(capacity: tests.count)
-        _ = self.tests.initialize(from: tests)
-        self.branches = .allocate(capacity: branches.count)
-        _ = self.branches.initialize(from: branches)
+        self.nodes = .owned(copying: nodes)
+        self.tests = .owned(copying: tests)
+        self.branches = .owned(copying: branches)
         defaultTarget = choice.defaultTarget ?? -1
         defaultAssignment = choice.defaultAssignment ?? -1
     }
@@ -97,11 +94,10 @@ struct ChoiceCode {
 
     /// Frees the code; called once, by the program that owns it.
     func deallocate() {
-        nodes.deallocate()
+        nodes.freeOwned()
         for test in tests { test.destroy() }
-        tests.baseAddress?.deinitialize(count: tests.count)
-        tests.deallocate()
-        branches.deallocate()
+        tests.freeOwned()
+        branches.freeOwned()
     }
 }
 
@@ -160,14 +156,12 @@ struct ChoiceTest {
         self.flag = flag
         self.string = string
         self.instant = instant
-        self.pattern = .allocate(capacity: pattern.count)
-        _ = self.pattern.initialize(from: pattern)
+        self.pattern = .owned(copying: pattern)
     }
 
     /// Frees the hints' and the pattern's storage.
     func destroy() {
-        pattern.deinitialize()
-        pattern.deallocate()
+        pattern.freeOwned()
         variableMember.hint.destroy()
         operandMember.hint.destroy()
     }

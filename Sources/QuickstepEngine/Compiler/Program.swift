@@ -106,28 +106,20 @@ public final class Program: Sendable {
         self.entry = entry
         timeoutSeconds = machine.timeoutSeconds
         self.machine = machine
-        stateFacts = .allocate(capacity: tables.states.count)
-        _ = stateFacts.initialize(from: tables.states.map(StateFacts.init))
-        choiceCode = .allocate(capacity: tables.choices.count)
-        _ = choiceCode.initialize(from: tables.choices.map(ChoiceCode.init))
-        tasks = .allocate(capacity: tables.tasks.count)
-        _ = tasks.initialize(from: tables.tasks)
-        parallels = .allocate(capacity: tables.parallels.count)
-        _ = parallels.initialize(from: tables.parallels)
-        maps = .allocate(capacity: tables.maps.count)
-        _ = maps.initialize(from: tables.maps)
+        stateFacts = .owned(copying: tables.states.map(StateFacts.init))
+        choiceCode = .owned(copying: tables.choices.map(ChoiceCode.init))
+        tasks = .owned(copying: tables.tasks)
+        parallels = .owned(copying: tables.parallels)
+        maps = .owned(copying: tables.maps)
     }
 
     deinit {
-        stateFacts.deallocate()
+        stateFacts.freeOwned()
         for code in choiceCode { code.deallocate() }
-        choiceCode.deallocate()
-        tasks.deinitialize()
-        tasks.deallocate()
-        parallels.deinitialize()
-        parallels.deallocate()
-        maps.deinitialize()
-        maps.deallocate()
+        choiceCode.freeOwned()
+        tasks.freeOwned()
+        parallels.freeOwned()
+        maps.freeOwned()
     }
 }
 

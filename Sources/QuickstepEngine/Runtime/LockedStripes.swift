@@ -12,12 +12,11 @@ final class LockedStripes<State>: @unchecked Sendable {
     /// `count` locks, the `n`-th holding `make(n)`.
     init(count: Int, _ make: (Int) -> State) {
         locks = (0..<count).map { Locked(make($0)) }
-        borrowed = .allocate(capacity: count)
-        _ = borrowed.initialize(from: locks.map(Unmanaged.passUnretained))
+        borrowed = .owned(copying: locks.map(Unmanaged.passUnretained))
     }
 
     deinit {
-        borrowed.deallocate()
+        borrowed.freeOwned()
     }
 
     var count: Int { borrowed.count }

@@ -150,25 +150,21 @@ final class MockPlan: @unchecked Sendable {
             bySlot.append(candidates)
             return Int32(bySlot.count - 1)
         }
-        slotOfState = .allocate(capacity: slots.count)
-        _ = slotOfState.initialize(from: slots)
+        slotOfState = .owned(copying: slots)
         var starts = [0]
         for candidates in bySlot { starts.append(starts.last! + candidates.count) }
-        slotStarts = .allocate(capacity: starts.count)
-        _ = slotStarts.initialize(from: starts)
-        responses = .allocate(capacity: starts.last!)
+        slotStarts = .owned(copying: starts)
         // Values of this plan's own: every worker has a plan, and a response shared by all of them had its
         // reference count written by every worker on every invocation.
-        _ = responses.initialize(from: bySlot.joined().map { $0.ownCopy() })
+        responses = .owned(copying: bySlot.joined().map { $0.ownCopy() })
         slotCount = bySlot.count
         countsAttempts = bySlot.contains { $0.count > 1 }
     }
 
     deinit {
-        slotOfState.deallocate()
-        slotStarts.deallocate()
-        responses.deinitialize()
-        responses.deallocate()
+        slotOfState.freeOwned()
+        slotStarts.freeOwned()
+        responses.freeOwned()
     }
 
     /// The slot of state `state`, or nil when its task is not mocked.
