@@ -19,18 +19,49 @@ extension JSONValue {
     /// long as that storage lives unchanged (while the value the caller holds is neither released nor modified).
     @inlinable
     public func unsafeMember(_ key: String, hint: Int) -> (value: UnsafePointer<JSONValue>, position: Int)? {
+        withUnsafePointer(to: key) { unsafeMember(keyAt: $0, hint: hint) }
+    }
+
+    /// ``unsafeMember(_:hint:)`` for a key that lies at `key` (in a compiled program's memory), read there: a key
+    /// loaded from memory to be passed on is a copy, a retain and a release of its storage on every lookup.
+    @inlinable
+    public func unsafeMember(keyAt key: UnsafePointer<String>, hint: Int) -> (value: UnsafePointer<JSONValue>, position: Int)? {
         withUnsafePointer(to: self) { value in
             guard case .object = value.pointee else { return nil }
             let object = JSONValue.payload(of: value, as: JSONObject.self)
-            guard let position = object.pointee.position(of: key, hint: hint),
-                let members = object.pointee.members._baseAddressIfContiguous
-            else { return nil }
+            guard let members = object.pointee.members._baseAddressIfContiguous else { return nil }
+            let position: Int?
+            if object.pointee.index != nil {
+                position = object.pointee.position(of: key.pointee)
+            } else {
+                position = JSONObject.position(ofKeyAt: key, in: members, count: object.pointee.members.count, hint: hint)
+            }
+            guard let position else { return nil }
             return (JSONObject.value(ofMemberAt: members + position), position)
         }
     }
 }
 
 extension JSONObject {
+    /// The position of the key at `key` among `count` members at `members`, trying `hint` first, comparing the
+    /// keys' words in place (``sameKey(_:_:)``): no key is copied, so no reference count is touched unless a key is
+    /// stored out of line.
+    @inlinable
+    static func position(ofKeyAt key: UnsafePointer<String>, in members: UnsafePointer<Member>, count: Int, hint: Int) -> Int? {
+        let words = UnsafeRawPointer(key).load(as: (UInt64, UInt64).self)
+        func matches(_ position: Int) -> Bool {
+            // A member's key is its first field.
+            let member = UnsafeRawPointer(members + position)
+            let memberWords = member.load(as: (UInt64, UInt64).self)
+            if memberWords == words { return true }
+            if isSmall(memberWords) && isSmall(words) { return false }
+            return sameKey(member.assumingMemoryBound(to: String.self).pointee, key.pointee)
+        }
+        if hint >= 0, hint < count, matches(hint) { return hint }
+        for position in 0..<count where matches(position) { return position }
+        return nil
+    }
+
     /// The value of the member at `member`, in place. A tuple's elements are laid out in order, each at the next
     /// offset its alignment allows, so the value follows the key's stride.
     @inlinable

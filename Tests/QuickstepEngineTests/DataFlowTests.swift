@@ -49,6 +49,29 @@ import QuickstepLanguage
         #expect(result.cause == "An error occurred while executing the state 'P' (entered at the event id #2). Invalid path '$.no.such' : Missing property in path $['no']")
     }
 
+    /// Reference paths are walked in place (PathEvaluator.lookupDefinite): members (short keys, and keys stored
+    /// out of line), indexes from either end, and a miss at each kind of segment in Jayway's words.
+    @Test func referencePathsWalkMembersAndIndexes() throws {
+        let longKey = "a key longer than fifteen bytes"
+        let input: JSONValue = ["items": [["v": 1], ["v": 2], ["v": 3]], .init(stringLiteral: longKey): ["x": "found"]]
+        let result = try execute(#"""
+            {"StartAt":"P","States":{"P":{"Type":"Pass","Parameters":{
+              "second.$":"$.items[1].v","last.$":"$.items[-1].v","long.$":"$['a key longer than fifteen bytes'].x",
+              "whole.$":"$"},"End":true}}}
+            """#, input: input)
+        #expect(result.output == ["second": 2, "last": 3, "long": "found", "whole": input])
+        func cause(_ path: String) throws -> String? {
+            try execute(#"{"StartAt":"P","States":{"P":{"Type":"Pass","InputPath":"\#(path)","End":true}}}"#, input: input).cause
+        }
+        let prefix = "An error occurred while executing the state 'P' (entered at the event id #2). Invalid path "
+        #expect(try cause("$.items[5]") == prefix + "'$.items[5]' : No results for path: $['items'][5]")
+        #expect(try cause("$.items[-4].v") == prefix + "'$.items[-4].v' : No results for path: $['items'][-4]")
+        #expect(try cause("$.items[0].w") == prefix + "'$.items[0].w' : No results for path: $['items'][0]['w']")
+        #expect(try cause("$.nope[0]") == prefix + "'$.nope[0]' : Missing property in path $['nope']")
+        #expect(try cause("$['a key longer than fifteen bytez']") == prefix
+            + "'$['a key longer than fifteen bytez']' : No results for path: $['a key longer than fifteen bytez']")
+    }
+
     @Test func multiValuedPathsGiveArrays() throws {
         let result = try execute(#"""
             {"StartAt":"P","States":{"P":{"Type":"Pass","Parameters":{

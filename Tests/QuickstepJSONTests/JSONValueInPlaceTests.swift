@@ -19,6 +19,17 @@ import Testing
         }
     }
 
+    /// Keys too long to be stored inline are compared by their text, not by their storage: a key made at run time
+    /// (another buffer) finds the member; one of the same length that differs does not.
+    @Test func longKeysAreComparedByText() {
+        let stored = "a key longer than fifteen bytes"
+        let object: JSONValue = [.init(stringLiteral: stored): 1, "b": 2]
+        let madeAtRunTime = ["a key longer", " than fifteen bytes"].joined()
+        #expect(object.unsafeMember(madeAtRunTime, hint: 1)?.position == 0)
+        #expect(object.unsafeMember("a key longer than fifteen bytez", hint: 0) == nil)
+        #expect(object.unsafeMember("b", hint: 0)?.position == 1)
+    }
+
     @Test func missingMembersAndNonObjectsHaveNone() {
         #expect(Self.object.unsafeMember("absent", hint: 0) == nil)
         #expect(Self.object.unsafeMember("A", hint: 0) == nil)

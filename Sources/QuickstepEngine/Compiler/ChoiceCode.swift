@@ -162,28 +162,41 @@ struct ChoiceTest {
     /// Frees the hints' and the pattern's storage.
     func destroy() {
         pattern.freeOwned()
-        variableMember.hint.destroy()
-        operandMember.hint.destroy()
+        variableMember.destroy()
+        operandMember.destroy()
     }
 }
 
 /// A Choice test's path of the shape `$.name` on the effective input, resolved to the member's name, with where the
 /// member was found last: objects of one workflow have one shape, so the first key compared is usually the one
 /// (``JSONObject/position(of:hint:)``). The hint is shared by every worker and written only when it changes.
+///
+/// A plain value of pointers, like the code it is part of: the name lies in memory of its own and is compared
+/// there (``JSONValue/unsafeMember(keyAt:hint:)``), so reading a test retains nothing (a `String` field was a
+/// retain and a release of the name on every test).
 struct MemberTest {
-    /// Whether the path is `$.name`; when not, ``key`` is empty and the path is walked.
+    /// Whether the path is `$.name`; when not, ``key`` holds an empty name and the path is walked.
     let isMember: Bool
-    let key: String
+    /// The member's name.
+    let key: UnsafeMutablePointer<String>
     let hint: UnsafeAtomic<Int>
 
     init(_ path: JSONPath?) {
+        key = .allocate(capacity: 1)
         if let path, path.root == .input, path.segments.count == 1, case .member(let name) = path.segments[0] {
             isMember = true
-            key = name
+            key.initialize(to: name)
         } else {
             isMember = false
-            key = ""
+            key.initialize(to: "")
         }
         hint = .create(0)
+    }
+
+    /// Frees the name and the hint; called once, by the test that owns them.
+    func destroy() {
+        key.deinitialize(count: 1)
+        key.deallocate()
+        hint.destroy()
     }
 }

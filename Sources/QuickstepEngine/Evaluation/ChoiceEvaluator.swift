@@ -127,7 +127,7 @@ extension Execution {
     /// write nothing).
     private static func member(_ test: MemberTest, of data: JSONValue) -> UnsafePointer<JSONValue>? {
         let last = test.hint.load(ordering: .relaxed)
-        guard let (value, position) = data.unsafeMember(test.key, hint: last) else { return nil }
+        guard let (value, position) = data.unsafeMember(keyAt: test.key, hint: last) else { return nil }
         if position != last { test.hint.store(position, ordering: .relaxed) }
         return value
     }

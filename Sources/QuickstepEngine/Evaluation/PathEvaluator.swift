@@ -31,7 +31,6 @@ enum PathEvaluator {
         }
     }
 
-    /// Looks `segments` up from `root`.
     /// A definite path in Jayway's normalized form: `$['a'][0]`.
     static func normalizedText(_ segments: ArraySlice<JSONPath.Segment>) -> String {
         var text = "$"
@@ -45,31 +44,9 @@ enum PathEvaluator {
         return text
     }
 
+    /// Looks `segments` up from `root`: the node a definite path names, or the array of every match.
     static func lookup(_ segments: [JSONPath.Segment], in root: JSONValue, definite: Bool) -> Lookup {
-        if definite {
-            var current = root
-            for (position, segment) in segments.enumerated() {
-                let isLast = position == segments.count - 1
-                func missing() -> Lookup {
-                    .missing(Miss(segments: segments, position: position, noResults: isLast))
-                }
-                switch segment {
-                case .member(let name):
-                    guard case .object(let object) = current, let next = object[name] else { return missing() }
-                    current = next
-                case .index(let index):
-                    guard case .array(let elements) = current else { return missing() }
-                    let resolved = index < 0 ? elements.count + index : index
-                    guard elements.indices.contains(resolved) else {
-                        return .missing(Miss(segments: segments, position: position, noResults: true))
-                    }
-                    current = elements[resolved]
-                default:
-                    preconditionFailure("a definite path has only members and indexes")
-                }
-            }
-            return .found(current)
-        }
+        if definite { return lookupDefinite(segments, in: root) }
         var matches = [root]
         for segment in segments {
             var next: [JSONValue] = []
@@ -77,6 +54,50 @@ enum PathEvaluator {
             matches = next
         }
         return .found(.array(matches))
+    }
+
+    /// A reference path's node, walked in place: each step reads the next container where it lies (a pointer
+    /// into its parent's storage) and reads the segment's name where the path keeps it, and only the node found is
+    /// copied. Copying every value on the way and every name was a retain and a release each, per segment.
+    private static func lookupDefinite(_ segments: [JSONPath.Segment], in root: JSONValue) -> Lookup {
+        withUnsafePointer(to: root) { root in
+            segments.withUnsafeBufferPointer { path in
+                var current = root
+                for position in path.indices {
+                    let segment = path.baseAddress! + position
+                    switch segment.pointee {
+                    case .member:
+                        // A case's payload lies at the start of the enum's storage (JSONValue.payload(of:) relies
+                        // on the same layout rule).
+                        let name = UnsafeRawPointer(segment).assumingMemoryBound(to: String.self)
+                        guard let (next, _) = current.pointee.unsafeMember(keyAt: name, hint: 0) else {
+                            return .missing(Miss(segments: segments, position: position, noResults: position == path.count - 1))
+                        }
+                        current = next
+                    case .index(let index):
+                        guard let next = element(index, of: current) else {
+                            let noResults = position == path.count - 1 || current.pointee.arrayValue != nil
+                            return .missing(Miss(segments: segments, position: position, noResults: noResults))
+                        }
+                        current = next
+                    default:
+                        preconditionFailure("a definite path has only members and indexes")
+                    }
+                }
+                return .found(current.pointee)
+            }
+        }
+    }
+
+    /// Element `index` (negative: from the end) of the array at `value`, in place; nil when `value` is not an
+    /// array or has no such element.
+    private static func element(_ index: Int, of value: UnsafePointer<JSONValue>) -> UnsafePointer<JSONValue>? {
+        guard case .array = value.pointee else { return nil }
+        let elements = UnsafeRawPointer(value).assumingMemoryBound(to: [JSONValue].self)
+        let count = elements.pointee.count
+        let resolved = index < 0 ? count + index : index
+        guard resolved >= 0, resolved < count, let base = elements.pointee._baseAddressIfContiguous else { return nil }
+        return UnsafePointer(base + resolved)
     }
 
     /// Looks a whole path up, its root resolved by the caller.
