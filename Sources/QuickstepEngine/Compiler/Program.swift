@@ -98,6 +98,11 @@ public final class Program: Sendable {
     /// retained its arrays and paths once per state entered, on a line every worker shares).
     nonisolated(unsafe) let parallels: UnsafeMutableBufferPointer<CompiledParallel>
     nonisolated(unsafe) let maps: UnsafeMutableBufferPointer<CompiledMap>
+    /// The templates (Parameters, ResultSelector, ItemSelector) and the paths (InputPath, ResultPath, OutputPath)
+    /// the instructions name, in memory the program owns, evaluated in place (``Execution/evaluate(_:data:)``):
+    /// taking one out of its array copied every part of it, a retain and a release each, per evaluation.
+    nonisolated(unsafe) let templates: UnsafeMutableBufferPointer<CompiledTemplate>
+    nonisolated(unsafe) let paths: UnsafeMutableBufferPointer<JSONPath>
 
     init(tables: ProgramTables, entry: Int, machine: StateMachine) {
         instructions = tables.instructions
@@ -111,6 +116,8 @@ public final class Program: Sendable {
         tasks = .owned(copying: tables.tasks)
         parallels = .owned(copying: tables.parallels)
         maps = .owned(copying: tables.maps)
+        templates = .owned(copying: tables.templates)
+        paths = .owned(copying: tables.paths)
     }
 
     deinit {
@@ -120,6 +127,8 @@ public final class Program: Sendable {
         tasks.freeOwned()
         parallels.freeOwned()
         maps.freeOwned()
+        templates.freeOwned()
+        paths.freeOwned()
     }
 }
 

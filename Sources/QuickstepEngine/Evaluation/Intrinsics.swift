@@ -4,13 +4,13 @@ import QuickstepLanguage
 
 /// The 18 `States.*` intrinsic functions, with AWS's limits and quirks. Every failure is `States.IntrinsicFailure`.
 enum Intrinsics {
-    /// Calls `call` with its arguments already evaluated.
-    static func apply(_ call: IntrinsicCall, _ arguments: [JSONValue]) throws(ExecutionFailure) -> JSONValue {
-        let name = call.function.rawValue
-        switch call.function {
+    /// Calls the call at `call` (read in place) with its arguments already evaluated.
+    static func apply(_ call: UnsafePointer<IntrinsicCall>, _ arguments: UnsafeBufferPointer<JSONValue>) throws(ExecutionFailure) -> JSONValue {
+        let name = call.pointee.function.rawValue
+        switch call.pointee.function {
         case .format:
             guard case .string(let template) = arguments[0] else { throw argumentType(name, 1, "a string") }
-            let parts = call.formatTemplate ?? Self.splitTemplate(template)
+            let parts = call.pointee.formatTemplate ?? Self.splitTemplate(template)
             let placeholders = parts.filter { $0 == .placeholder }.count
             guard placeholders == arguments.count - 1 else {
                 throw .intrinsic("Number of arguments in \(name) do not match the occurrences of {}")
@@ -36,7 +36,7 @@ enum Intrinsics {
         case .jsonToString:
             return .string(arguments[0].compactText)
         case .array:
-            return .array(arguments)
+            return .array(Array(arguments))
         case .arrayPartition:
             guard case .array(let elements) = arguments[0] else { throw argumentType(name, 1, "an array") }
             guard let size = integer(arguments[1]), size > 0 else {

@@ -60,32 +60,38 @@ enum PathEvaluator {
     /// into its parent's storage) and reads the segment's name where the path keeps it, and only the node found is
     /// copied. Copying every value on the way and every name was a retain and a release each, per segment.
     private static func lookupDefinite(_ segments: [JSONPath.Segment], in root: JSONValue) -> Lookup {
+        segments.withUnsafeBufferPointer { path in
+            lookupDefinite(path.baseAddress, count: path.count, in: root) { segments }
+        }
+    }
+
+    /// ``lookupDefinite(_:in:)`` over `count` segments at `path`; `segments` gives them as an array for a miss.
+    private static func lookupDefinite(
+        _ path: UnsafePointer<JSONPath.Segment>?, count: Int, in root: JSONValue, segments: () -> [JSONPath.Segment]
+    ) -> Lookup {
         withUnsafePointer(to: root) { root in
-            segments.withUnsafeBufferPointer { path in
-                var current = root
-                for position in path.indices {
-                    let segment = path.baseAddress! + position
-                    switch segment.pointee {
-                    case .member:
-                        // A case's payload lies at the start of the enum's storage (JSONValue.payload(of:) relies
-                        // on the same layout rule).
-                        let name = UnsafeRawPointer(segment).assumingMemoryBound(to: String.self)
-                        guard let (next, _) = current.pointee.unsafeMember(keyAt: name, hint: 0) else {
-                            return .missing(Miss(segments: segments, position: position, noResults: position == path.count - 1))
-                        }
-                        current = next
-                    case .index(let index):
-                        guard let next = element(index, of: current) else {
-                            let noResults = position == path.count - 1 || current.pointee.arrayValue != nil
-                            return .missing(Miss(segments: segments, position: position, noResults: noResults))
-                        }
-                        current = next
-                    default:
-                        preconditionFailure("a definite path has only members and indexes")
+            var current = root
+            for position in 0..<count {
+                let segment = path! + position
+                switch segment.pointee {
+                case .member(let name):
+                    // The name is bound (a segment keeps its case in spare bits of its payloads, so a payload is
+                    // never read through a pointer into the enum); most names are stored inline, retaining nothing.
+                    guard let (next, _) = current.pointee.unsafeMember(name, hint: 0) else {
+                        return .missing(Miss(segments: segments(), position: position, noResults: position == count - 1))
                     }
+                    current = next
+                case .index(let index):
+                    guard let next = element(index, of: current) else {
+                        let noResults = position == count - 1 || current.pointee.arrayValue != nil
+                        return .missing(Miss(segments: segments(), position: position, noResults: noResults))
+                    }
+                    current = next
+                default:
+                    preconditionFailure("a definite path has only members and indexes")
                 }
-                return .found(current.pointee)
             }
+            return .found(current.pointee)
         }
     }
 
@@ -103,6 +109,15 @@ enum PathEvaluator {
     /// Looks a whole path up, its root resolved by the caller.
     static func lookup(_ path: JSONPath, in root: JSONValue) -> Lookup {
         lookup(path.segments, in: root, definite: path.isReferencePath)
+    }
+
+    /// Looks up the path at `path` (in a program's memory), read in place: passing a path loaded from memory
+    /// copies it, a retain and a release of its text, its root and its segments.
+    static func lookup(_ path: UnsafePointer<JSONPath>, in root: JSONValue) -> Lookup {
+        guard path.pointee.isReferencePath else { return lookup(path.pointee.segments, in: root, definite: false) }
+        return lookupDefinite(path.pointee.segments._baseAddressIfContiguous, count: path.pointee.segments.count, in: root) {
+            path.pointee.segments
+        }
     }
 
     private static func apply(_ segment: JSONPath.Segment, to value: JSONValue, root: JSONValue, into matches: inout [JSONValue]) {

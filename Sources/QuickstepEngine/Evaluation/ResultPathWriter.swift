@@ -12,16 +12,29 @@ enum ResultPathWriter {
     ///
     /// - Throws: `States.ResultPathMatchFailure` when the path runs through something that is not an object
     ///   (or, for an index, not an array long enough); `raw` is then unchanged.
-    static func store(_ result: JSONValue, at path: JSONPath, in raw: inout JSONValue) throws(ExecutionFailure) {
-        guard !path.segments.isEmpty else {
+    ///
+    /// The path is read where it lies (in the program's memory): copying it out was a retain and a release of its
+    /// parts per state.
+    static func store(_ result: JSONValue, at path: UnsafePointer<JSONPath>, in raw: inout JSONValue) throws(ExecutionFailure) {
+        let count = path.pointee.segments.count
+        guard count > 0 else {
             raw = result
             return
         }
-        guard applies(path.segments[...], to: raw) else {
-            throw ExecutionFailure(error: ErrorName.resultPathMatchFailure,
-                                   cause: "Unable to apply ResultPath '\(path.text)' to input '\(raw.compactText)'")
+        // The commonest ResultPath, `$.name` into an object: one search of its keys, nothing to check first.
+        if count == 1, case .object = raw, let segment = path.pointee.segments._baseAddressIfContiguous,
+            case .member(let name) = segment.pointee {
+            guard case .object(var object) = raw else { preconditionFailure() }
+            raw = .null
+            object.setValue(result, forKey: name)
+            raw = .object(object)
+            return
         }
-        store(result, segments: path.segments[...], in: &raw)
+        guard applies(path.pointee.segments[...], to: raw) else {
+            throw ExecutionFailure(error: ErrorName.resultPathMatchFailure,
+                                   cause: "Unable to apply ResultPath '\(path.pointee.text)' to input '\(raw.compactText)'")
+        }
+        store(result, segments: path.pointee.segments[...], in: &raw)
     }
 
     /// Whether the path can be written into `value`: members through objects (a missing member becomes an empty

@@ -83,11 +83,11 @@ extension VM {
         // one, the iterations' inputs are the items array itself (no copy of it, no retain per item).
         var inputs = items
         if let selector = map.pointee.itemSelector {
-            let compiled = execution.run.program.tables.templates[selector]
+            let compiled = execution.run.program.templates.baseAddress! + selector
             for (position, item) in items.enumerated() {
                 execution.mapItem = (position, item)
                 defer { execution.mapItem = nil }
-                inputs[position] = try execution.evaluate(compiled.template, data: execution.value, field: compiled.field)
+                inputs[position] = try execution.evaluate(compiled, data: execution.value)
             }
         }
         let join = Join(owner: execution, count: items.count, maxConcurrency: maxConcurrency, isMap: true,

@@ -42,14 +42,13 @@ enum VM {
                     exit(execution)
                     execution.pc += 2
                 case .inputPath(let path):
-                    execution.value = try select(program.tables.paths[path], from: execution.value, in: execution)
+                    execution.value = try select(program.paths.baseAddress! + path, from: execution.value, in: execution)
                     execution.pc += 1
                 case .inputNull, .outputNull:
                     execution.value = .object(JSONObject())
                     execution.pc += 1
                 case .parameters(let index), .resultSelector(let index):
-                    let compiled = program.tables.templates[index]
-                    execution.value = try execution.evaluate(compiled.template, data: execution.value, field: compiled.field)
+                    execution.value = try execution.evaluate(program.templates.baseAddress! + index, data: execution.value)
                     execution.pc += 1
                 case .passResult(let constant):
                     execution.value = program.tables.constants[constant]
@@ -61,7 +60,7 @@ enum VM {
                     execution.pc += 1
                 case .resultPath(let path):
                     var raw = execution.rawInput
-                    try ResultPathWriter.store(execution.value, at: program.tables.paths[path], in: &raw)
+                    try ResultPathWriter.store(execution.value, at: program.paths.baseAddress! + path, in: &raw)
                     execution.value = raw
                     execution.pc += 1
                 case .resultPathInPlace(let path):
@@ -70,7 +69,7 @@ enum VM {
                     var raw = execution.rawInput
                     execution.rawInput = .null
                     do throws(ExecutionFailure) {
-                        try ResultPathWriter.store(execution.value, at: program.tables.paths[path], in: &raw)
+                        try ResultPathWriter.store(execution.value, at: program.paths.baseAddress! + path, in: &raw)
                     } catch {
                         execution.rawInput = raw
                         throw error
@@ -81,7 +80,7 @@ enum VM {
                     execution.value = execution.rawInput
                     execution.pc += 1
                 case .outputPath(let path):
-                    execution.value = try select(program.tables.paths[path], from: execution.value, in: execution)
+                    execution.value = try select(program.paths.baseAddress! + path, from: execution.value, in: execution)
                     execution.pc += 1
                 case .exitState:
                     exit(execution)
@@ -177,10 +176,15 @@ enum VM {
 
     /// InputPath and OutputPath: a path that matches nothing is `States.Runtime`, in Jayway's words.
     static func select(_ path: JSONPath, from value: JSONValue, in execution: Execution) throws(ExecutionFailure) -> JSONValue {
+        try withUnsafePointer(to: path) { path throws(ExecutionFailure) in try select(path, from: value, in: execution) }
+    }
+
+    /// ``select(_:from:in:)`` for the path at `path` (in the program's memory), read in place.
+    static func select(_ path: UnsafePointer<JSONPath>, from value: JSONValue, in execution: Execution) throws(ExecutionFailure) -> JSONValue {
         switch try execution.lookup(path, data: value) {
         case .found(let selected): return selected
         case .missing(let miss):
-            throw .runtime(execution.causePrefix() + "Invalid path '\(path.text)' : \(miss.explanation)")
+            throw .runtime(execution.causePrefix() + "Invalid path '\(path.pointee.text)' : \(miss.explanation)")
         }
     }
 
