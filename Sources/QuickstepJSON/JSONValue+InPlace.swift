@@ -7,6 +7,11 @@
 extension JSONValue {
     /// The payload of the case `value` holds, in place: an enum's payload starts at its address. The caller has
     /// matched the case (without binding its payload).
+    ///
+    /// Sound for `JSONValue` only because it keeps its case in a byte of its own after the payloads (its `Int64` and
+    /// `Double` payloads have no spare bits; `JSONValueInPlaceTests` checks the layout). An enum that keeps its case
+    /// in spare bits of its payloads (most enums of structs: `PayloadTemplate`, `JSONPath.Segment`) must have its
+    /// payload bound instead: read in place, the payload would include the case's bits.
     @inlinable
     static func payload<Payload>(of value: UnsafePointer<JSONValue>, as type: Payload.Type) -> UnsafePointer<Payload> {
         UnsafeRawPointer(value).assumingMemoryBound(to: type)

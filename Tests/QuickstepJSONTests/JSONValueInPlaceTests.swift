@@ -30,6 +30,29 @@ import Testing
         #expect(object.unsafeMember("b", hint: 0)?.position == 1)
     }
 
+    /// `JSONValue.payload(of:as:)` reads a case's payload where it lies, which is sound only while the case is kept
+    /// in a byte after the payloads and not in spare bits of the payloads themselves: the value is one byte larger
+    /// than its largest payload, and every payload read in place equals the payload bound.
+    @Test func payloadsReadInPlaceAreThePayloads() {
+        let largest = [MemoryLayout<String>.size, MemoryLayout<JSONObject>.size, MemoryLayout<[JSONValue]>.size,
+                       MemoryLayout<Int64>.size, MemoryLayout<Double>.size].max()!
+        #expect(MemoryLayout<JSONValue>.size == largest + 1)
+        let long = "a string longer than fifteen bytes"
+        let values: [JSONValue] = ["short", .string(long), ["k": 1], [1, 2], .int(-1), .double(-0.5)]
+        for value in values {
+            withUnsafePointer(to: value) { pointer in
+                switch value {
+                case .string(let text): #expect(JSONValue.payload(of: pointer, as: String.self).pointee == text)
+                case .object(let object): #expect(JSONValue.payload(of: pointer, as: JSONObject.self).pointee == object)
+                case .array(let elements): #expect(JSONValue.payload(of: pointer, as: [JSONValue].self).pointee == elements)
+                case .int(let number): #expect(JSONValue.payload(of: pointer, as: Int64.self).pointee == number)
+                case .double(let number): #expect(JSONValue.payload(of: pointer, as: Double.self).pointee == number)
+                default: Issue.record("unexpected case")
+                }
+            }
+        }
+    }
+
     @Test func missingMembersAndNonObjectsHaveNone() {
         #expect(Self.object.unsafeMember("absent", hint: 0) == nil)
         #expect(Self.object.unsafeMember("A", hint: 0) == nil)
