@@ -222,27 +222,27 @@ extension JSONValue {
         case .string:
             remaining -= JSONValue.payload(of: value, as: String.self).pointee.utf8.count * 6 + 2
         case .array:
+            // The buffers are reached through their base addresses: `withUnsafeBufferPointer` on an array read
+            // through a pointer retained and released it.
             let elements = JSONValue.payload(of: value, as: [JSONValue].self)
-            remaining -= 2 + elements.pointee.count
-            return elements.pointee.withUnsafeBufferPointer { buffer in
-                guard var element = buffer.baseAddress else { return remaining >= 0 }
-                for _ in 0..<buffer.count where remaining >= 0 {
-                    if !fitsUpperBound(element, &remaining) { return false }
-                    element += 1
-                }
-                return remaining >= 0
+            let count = elements.pointee.count
+            remaining -= 2 + count
+            guard let first = elements.pointee._baseAddressIfContiguous else { return remaining >= 0 }
+            for index in 0..<count where remaining >= 0 {
+                if !fitsUpperBound(first + index, &remaining) { return false }
             }
+            return remaining >= 0
         case .object:
             let object = JSONValue.payload(of: value, as: JSONObject.self)
-            remaining -= 2 + object.pointee.count
-            return object.pointee.members.withUnsafeBufferPointer { buffer in
-                guard let members = buffer.baseAddress else { return remaining >= 0 }
-                for index in 0..<buffer.count where remaining >= 0 {
-                    remaining -= members[index].key.utf8.count * 6 + 3
-                    if !fitsUpperBound(JSONObject.value(ofMemberAt: members + index), &remaining) { return false }
-                }
-                return remaining >= 0
+            let count = object.pointee.count
+            remaining -= 2 + count
+            guard let members = object.pointee.members._baseAddressIfContiguous else { return remaining >= 0 }
+            for index in 0..<count where remaining >= 0 {
+                // A member's key is its first field.
+                remaining -= UnsafeRawPointer(members + index).assumingMemoryBound(to: String.self).pointee.utf8.count * 6 + 3
+                if !fitsUpperBound(JSONObject.value(ofMemberAt: members + index), &remaining) { return false }
             }
+            return remaining >= 0
         }
         return remaining >= 0
     }
