@@ -318,12 +318,12 @@ public final class Engine: Sendable {
         guard let resources = machineTables.withLock(stripe, { $0.resources(named: stateMachine) }) else {
             throw .stateMachineDoesNotExist(stateMachine)
         }
-        let scheduler = RunScheduler(host: hosts[stripe])
+        let host = hosts[stripe]
         let keepsEvents = configuration.historyLevel != .off
         let history = keepsEvents ? History(clock: Engine.wallClock) : nil
-        let identity = ExecutionIdentity(machine: resources.machine, name: name, withId: true, input: input, startTime: scheduler.now())
-        let run = RunState(resources: resources, identity: identity, history: history, scheduler: scheduler)
-        scheduler.run = run
+        let identity = ExecutionIdentity(machine: resources.machine, name: name, withId: true, input: input, startTime: host.now())
+        let run = RunState(resources: resources, identity: identity, history: history, host: host)
+        let scheduler = run.scheduler
         run.onCompletion = onCompletion
         run.keepsHistoryOnSuccess = configuration.historyLevel == .all
         let root = Execution(run: run, scheduler: scheduler, pc: resources.program.entry, input: input, enclosingScope: nil, parent: nil, childIndex: 0)

@@ -30,12 +30,11 @@ extension Program {
                                       executionKind: "execution")
         let resources = RunResources(program: self, handlers: handlers, mocks: options.mocks.map { MockPlan($0, program: self) },
                                      tokenBook: nil, machine: machine)
-        let scheduler = RunScheduler(host: host)
         let history = options.recordHistory ? History(clock: { [unowned host] in host.now() }) : nil
         let identity = ExecutionIdentity(machine: machine, name: options.executionName, withId: false, input: input,
-                                         startTime: scheduler.now())
-        let run = RunState(resources: resources, identity: identity, history: history, scheduler: scheduler)
-        scheduler.run = run
+                                         startTime: host.now())
+        let run = RunState(resources: resources, identity: identity, history: history, host: host)
+        let scheduler = run.scheduler
         let root = Execution(run: run, scheduler: scheduler, pc: entry, input: input, enclosingScope: nil, parent: nil, childIndex: 0)
         root.record("ExecutionStarted", ("executionStartedEventDetails", [
             "input": .string(input.compactText), "inputDetails": ["truncated": false], "roleArn": .string(identity.roleArn),

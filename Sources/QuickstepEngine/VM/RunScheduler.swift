@@ -45,8 +45,9 @@ protocol RunHost: AnyObject, Sendable {
 /// timers, children finished on other strands, stop requests).
 ///
 /// At most one thread drives a strand at a time, so the VM needs no locks; other threads only touch the locked
-/// inbox. What strands of one run share is described on ``RunState``.
-final class RunScheduler: @unchecked Sendable {
+/// inbox. What strands of one run share is described on ``RunState``, which is the run's root strand itself (the
+/// one subclass; nothing is overridden).
+class RunScheduler: @unchecked Sendable {
     enum TimerAction {
         case resume(Execution)
         case taskTimeout(Execution, invocation: Int)
@@ -80,12 +81,12 @@ final class RunScheduler: @unchecked Sendable {
     @exclusivity(unchecked) var outstandingTasks = 0
     /// Whether a thread drives the run or has it queued (pool hosts); guards against driving it twice at once.
     let isScheduled = Atomic<Bool>(false)
-    /// The run this strand belongs to; set once, before the first message. The root strand does not retain it
-    /// (the run holds the root strand); other strands do, through ``retainedRun``.
+    /// The run this strand belongs to; set once, before the first message. The root strand is the run itself
+    /// (it must not retain itself); other strands retain it, through ``retainedRun``.
     unowned(unsafe) var run: RunState!
     private let retainedRun: RunState?
 
-    /// A run's root strand.
+    /// A run's root strand: called by ``RunState``'s initializer, which then sets ``run`` to itself.
     init(host: any RunHost) {
         self.host = host
         retainedRun = nil

@@ -3,10 +3,14 @@ import Synchronization
 
 /// What every graph of one execution shares: the program, the handlers, the history, the clock, the outcome.
 ///
+/// A run is its own root strand: the strand that drives the top-level graph is the run object itself (a
+/// ``RunScheduler`` subclass), so starting an execution makes one object fewer (a strand of its own was an
+/// allocation, a free and a retain and a release per execution). Other strands are plain ``RunScheduler``s.
+///
 /// Thread safety: the outcome and the top-level transition count are written only by the root strand. Once the
 /// run's children spread over several strands (``markSpread()``, called before the second strand exists), the
 /// history and the mock attempts are guarded by ``sharedLock``.
-final class RunState {
+final class RunState: RunScheduler, @unchecked Sendable {
     /// The program, handlers, mocks and token book, behind one reference (see ``RunResources``). Read through
     /// it: a `let` reached from the run is borrowed without touching its reference count, whereas a copy of the
     /// reference in the run (or an `unowned(unsafe)` one, which Swift retains when it is loaded) retains it.
@@ -21,8 +25,8 @@ final class RunState {
     var keepsEvents: Bool { history != nil }
     /// The id the next event gets, kept or not.
     @exclusivity(unchecked) private var nextEventId = 1
-    /// The root strand (the top-level graph's).
-    let scheduler: RunScheduler
+    /// The root strand (the top-level graph's): the run itself.
+    var scheduler: RunScheduler { self }
     /// The outcome, once the run has ended; set once, by the root strand (``succeed(with:)``, ``end(with:)``).
     var result: ExecutionResult? {
         if let resultBox { return resultBox.result }
@@ -76,12 +80,14 @@ final class RunState {
     /// When the execution times out (engine runs; milliseconds since the epoch).
     @exclusivity(unchecked) var deadline: Int64?
 
-    init(resources: RunResources, identity: ExecutionIdentity, history: History?, scheduler: RunScheduler) {
+    /// A run whose root strand's timers and wake-ups go to `host`.
+    init(resources: RunResources, identity: ExecutionIdentity, history: History?, host: any RunHost) {
         needsStateTimes = resources.program.readsContextObject || history != nil
         self.resources = resources
         self.identity = identity
         self.history = history
-        self.scheduler = scheduler
+        super.init(host: host)
+        run = self
     }
 
     /// Called before a run's children first go to a second strand: from then on the shared parts are locked.
