@@ -149,5 +149,30 @@ import QuickstepLanguage
             0004  exitState       
             0005  endGraph        
             """)
+        // A Choice state without InputPath or OutputPath is entered, evaluated and left by one instruction; one with
+        // an InputPath keeps its instructions.
+        let choices = Program(try StateMachine(definition: #"""
+            {"StartAt":"C","States":{
+              "C":{"Type":"Choice","Choices":[{"Variable":"$.x","NumericEquals":1,"Next":"A"}],"Default":"D"},
+              "D":{"Type":"Choice","InputPath":"$.y","Choices":[{"Variable":"$.x","IsPresent":true,"Next":"A"}],"Default":"A"},
+              "A":{"Type":"Succeed"}}}
+            """#))
+        #expect(choices.disassembly() == """
+            ; state C
+            0000  choiceState     C (Choice) choice 0
+            0001  choose          1 rules -> 0009, default 0004
+            0002  exitState       
+            0003  jumpToChosen    
+            ; state D
+            0004  enterState      D (Choice)
+            0005  inputPath       $.y
+            0006  choose          1 rules -> 0009, default 0009
+            0007  exitState       
+            0008  jumpToChosen    
+            ; state A
+            0009  passThroughToEnd A (Succeed)
+            0010  exitState       
+            0011  endGraph        
+            """)
     }
 }

@@ -53,14 +53,18 @@ struct Compiler {
     var builder = ProgramTables()
 
     /// Replaces the entry of every state that does nothing between entering and leaving by one instruction that does
-    /// both (``Instruction/passThrough(state:next:)``). Run once every jump has its target; no address changes.
+    /// both (``Instruction/passThrough(state:next:)``), and of every Choice state without InputPath or OutputPath by
+    /// one that enters, chooses, leaves and jumps (``Instruction/choiceState(state:choice:)``). Run once every jump
+    /// has its target; no address changes.
     mutating func fusePassThroughStates() {
         let code = builder.instructions
         for pc in code.indices.dropLast(2) {
-            guard case .enterState(let state) = code[pc], code[pc + 1] == .exitState else { continue }
-            switch code[pc + 2] {
-            case .jump(let next): builder.instructions[pc] = .passThrough(state: Int32(state), next: Int32(next))
-            case .endGraph: builder.instructions[pc] = .passThroughToEnd(state)
+            guard case .enterState(let state) = code[pc] else { continue }
+            switch (code[pc + 1], code[pc + 2]) {
+            case (.exitState, .jump(let next)): builder.instructions[pc] = .passThrough(state: Int32(state), next: Int32(next))
+            case (.exitState, .endGraph): builder.instructions[pc] = .passThroughToEnd(state)
+            case (.choose(let choice), .exitState) where pc + 3 < code.count && code[pc + 3] == .jumpToChosen:
+                builder.instructions[pc] = .choiceState(state: Int32(state), choice: Int32(choice))
             default: continue
             }
         }

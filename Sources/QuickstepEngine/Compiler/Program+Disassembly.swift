@@ -40,6 +40,8 @@ extension Program {
             return ("passThrough", "\(tables.states[Int(index)].name) (\(tables.states[Int(index)].typeName)) -> \(Self.address(Int(next)))")
         case .passThroughToEnd(let index):
             return ("passThroughToEnd", "\(tables.states[index].name) (\(tables.states[index].typeName))")
+        case .choiceState(let index, let choice):
+            return ("choiceState", "\(tables.states[Int(index)].name) (\(tables.states[Int(index)].typeName)) choice \(choice)")
         case .inputPath(let index): return ("inputPath", tables.paths[index].text)
         case .inputNull: return ("inputNull", "")
         case .parameters(let index): return ("parameters", Self.describe(tables.templates[index].template))

@@ -50,6 +50,10 @@ enum Instruction: Sendable, Equatable {
     case jump(Int)
     /// The graph (execution, branch or iteration) ends with `value` as its output.
     case endGraph
+    /// Enters Choice state `state`, evaluates its Choice `choice` (``choose``), leaves it and jumps to the target
+    /// chosen: a Choice state without InputPath or OutputPath, its `enterState · choose · exitState · jumpToChosen`
+    /// in one dispatch instead of four. The four stay in place, unreached.
+    case choiceState(state: Int32, choice: Int32)
     /// Evaluates Choice `n` on `value`: runs the chosen rule's Assign and remembers its target.
     case choose(Int)
     /// Jumps to the target `choose` picked.

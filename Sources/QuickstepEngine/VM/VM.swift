@@ -94,6 +94,11 @@ enum VM {
                     swap(&output, &execution.value)
                     finish(execution, .success(output))
                     return
+                case .choiceState(let state, let choice):
+                    enter(Int(state), execution, program)
+                    try choose(Int(choice), execution)
+                    exit(execution)
+                    execution.pc = execution.chosenPC
                 case .choose(let index):
                     try choose(index, execution)
                     execution.pc += 1
