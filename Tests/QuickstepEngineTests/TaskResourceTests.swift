@@ -128,21 +128,22 @@ import QuickstepLanguage
             0000  enterState      A (Pass)
             0001  inputPath       $.x
             0002  parameters      {"v".$:$.y}
-            0003  exitState       
+            0003  exitStateAndJump 0005
             0004  jump            0005
             ; state B
             0005  passThroughToEnd B (Succeed)
             0006  exitState       
             0007  endGraph        
             """)
-        // A state that does nothing between entering and leaving is entered and left by one instruction.
+        // A state that does nothing between entering and leaving is entered and left by one instruction; a state's
+        // exit and its jump are one instruction.
         let chain = Program(try StateMachine(definition: #"""
             {"StartAt":"A","States":{"A":{"Type":"Pass","Next":"B"},"B":{"Type":"Pass","End":true}}}
             """#))
         #expect(chain.disassembly() == """
             ; state A
             0000  passThrough     A (Pass) -> 0003
-            0001  exitState       
+            0001  exitStateAndJump 0003
             0002  jump            0003
             ; state B
             0003  passThroughToEnd B (Pass)

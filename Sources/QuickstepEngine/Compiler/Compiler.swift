@@ -32,7 +32,7 @@ extension Program {
     public convenience init(_ machine: StateMachine) {
         var compiler = Compiler()
         let entry = compiler.compile(machine.graph)
-        compiler.fusePassThroughStates()
+        compiler.fuseInstructions()
         self.init(tables: compiler.builder, entry: entry, machine: machine)
     }
 
@@ -52,11 +52,12 @@ extension Program {
 struct Compiler {
     var builder = ProgramTables()
 
-    /// Replaces the entry of every state that does nothing between entering and leaving by one instruction that does
-    /// both (``Instruction/passThrough(state:next:)``), and of every Choice state without InputPath or OutputPath by
-    /// one that enters, chooses, leaves and jumps (``Instruction/choiceState(state:choice:)``). Run once every jump
-    /// has its target; no address changes.
-    mutating func fusePassThroughStates() {
+    /// Replaces common sequences by one instruction that does what they do, each at the address of the first, the
+    /// rest left in place (unreached from there, still right for anything that jumps to them): the entry of a state
+    /// that does nothing between entering and leaving (``Instruction/passThrough(state:next:)``), of a Choice state
+    /// without InputPath or OutputPath (``Instruction/choiceState(state:choice:)``), and every state's exit followed
+    /// by its jump (``Instruction/exitStateAndJump(_:)``). Run once every jump has its target; no address changes.
+    mutating func fuseInstructions() {
         let code = builder.instructions
         for pc in code.indices.dropLast(2) {
             guard case .enterState(let state) = code[pc] else { continue }
@@ -67,6 +68,9 @@ struct Compiler {
                 builder.instructions[pc] = .choiceState(state: Int32(state), choice: Int32(choice))
             default: continue
             }
+        }
+        for pc in code.indices.dropLast() {
+            if code[pc] == .exitState, case .jump(let next) = code[pc + 1] { builder.instructions[pc] = .exitStateAndJump(next) }
         }
     }
 

@@ -55,6 +55,7 @@ extension Program {
         case .outputPath(let index): return ("outputPath", tables.paths[index].text)
         case .outputNull: return ("outputNull", "")
         case .exitState: return ("exitState", "")
+        case .exitStateAndJump(let target): return ("exitStateAndJump", Self.address(target))
         case .jump(let target): return ("jump", Self.address(target))
         case .endGraph: return ("endGraph", "")
         case .choose(let index):

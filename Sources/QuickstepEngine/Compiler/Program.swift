@@ -47,6 +47,9 @@ enum Instruction: Sendable, Equatable {
     case outputNull
     /// Ends the current state: history.
     case exitState
+    /// `exitState` then `jump(n)`, in one dispatch: the `exitState` of a state followed by its jump is replaced by
+    /// this, and the jump stays in place, unreached.
+    case exitStateAndJump(Int)
     case jump(Int)
     /// The graph (execution, branch or iteration) ends with `value` as its output.
     case endGraph

@@ -85,6 +85,9 @@ enum VM {
                 case .exitState:
                     exit(execution)
                     execution.pc += 1
+                case .exitStateAndJump(let target):
+                    exit(execution)
+                    execution.pc = target
                 case .jump(let target):
                     execution.pc = target
                 case .endGraph:
