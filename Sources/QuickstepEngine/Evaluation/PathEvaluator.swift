@@ -57,8 +57,8 @@ enum PathEvaluator {
     }
 
     /// A reference path's node, walked in place: each step reads the next container where it lies (a pointer
-    /// into its parent's storage) and reads the segment's name where the path keeps it, and only the node found is
-    /// copied. Copying every value on the way and every name was a retain and a release each, per segment.
+    /// into its parent's storage), and only the node found is copied. Copying every value on the way was a retain
+    /// and a release each, per segment.
     private static func lookupDefinite(_ segments: [JSONPath.Segment], in root: JSONValue) -> Lookup {
         segments.withUnsafeBufferPointer { path in
             lookupDefinite(path.baseAddress, count: path.count, in: root) { segments }
