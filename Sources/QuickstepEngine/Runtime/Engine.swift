@@ -354,19 +354,11 @@ public final class Engine: Sendable {
     static func drive(_ scheduler: RunScheduler, registry: ExecutionRegistry, totals: Totals, stripe: Int) {
         while true {
             scheduler.runUntilIdle()
-            let run = scheduler.run!
-            if run.hasEnded {
-                // Other strands just stop; the root strand, which set the outcome, reports it.
-                guard scheduler.isRoot, let result = run.result, !run.reported else { return }
-                run.reported = true
-                let stopDate = RunScheduler.wallClockMilliseconds()
-                registry.finish(run, stopDate: stopDate)
-                // The callback first: waitUntilIdle returns only after every callback has run.
-                run.onCompletion?(result)
-                totals.finished(result.status, transitions: run.transitions,
-                                milliseconds: stopDate - run.identity.startTime, stripe: stripe)
-                // Last: when startSyncExecution returns, the counters include its execution.
-                if run.isSynchronous { run.syncSignal.markEnded() }
+            // The run outlives this call (the strand is the run, or retains it): read borrowed, without a retain.
+            if Unmanaged.passUnretained(scheduler.run)._withUnsafeGuaranteedRef({ $0.hasEnded }) {
+                // Other strands just stop; the root strand, which set the outcome, reports it. The root strand is the
+                // run itself (``RunState``), which the caller holds for the whole call.
+                if scheduler.isRoot { report(unsafeDowncast(scheduler, to: RunState.self), registry: registry, totals: totals, stripe: stripe) }
                 return
             }
             scheduler.isScheduled.store(false, ordering: .releasing)
@@ -375,5 +367,19 @@ public final class Engine: Sendable {
                 scheduler.isScheduled.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged
             else { return }
         }
+    }
+
+    /// Records and reports the outcome of a run that has ended, once.
+    private static func report(_ run: RunState, registry: ExecutionRegistry, totals: Totals, stripe: Int) {
+        guard let result = run.result, !run.reported else { return }
+        run.reported = true
+        let stopDate = RunScheduler.wallClockMilliseconds()
+        registry.finish(run, stopDate: stopDate)
+        // The callback first: waitUntilIdle returns only after every callback has run.
+        run.onCompletion?(result)
+        totals.finished(result.status, transitions: run.transitions,
+                        milliseconds: stopDate - run.identity.startTime, stripe: stripe)
+        // Last: when startSyncExecution returns, the counters include its execution.
+        if run.isSynchronous { run.syncSignal.markEnded() }
     }
 }
