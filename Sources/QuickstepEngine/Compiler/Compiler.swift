@@ -70,7 +70,9 @@ struct Compiler {
             }
         }
         for pc in code.indices.dropLast() {
-            if code[pc] == .exitState, case .jump(let next) = code[pc + 1] { builder.instructions[pc] = .exitStateAndJump(next) }
+            if code[pc] == .exitState, case .jump(let next) = code[pc + 1] {
+                builder.instructions[pc] = .exitStateAndJump(next)
+            }
         }
     }
 

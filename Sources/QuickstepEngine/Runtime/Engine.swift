@@ -358,7 +358,9 @@ public final class Engine: Sendable {
             if Unmanaged.passUnretained(scheduler.run)._withUnsafeGuaranteedRef({ $0.hasEnded }) {
                 // Other strands just stop; the root strand, which set the outcome, reports it. The root strand is the
                 // run itself (``RunState``), which the caller holds for the whole call.
-                if scheduler.isRoot { report(unsafeDowncast(scheduler, to: RunState.self), registry: registry, totals: totals, stripe: stripe) }
+                if scheduler.isRoot {
+                    report(unsafeDowncast(scheduler, to: RunState.self), registry: registry, totals: totals, stripe: stripe)
+                }
                 return
             }
             scheduler.isScheduled.store(false, ordering: .releasing)
