@@ -11,7 +11,7 @@ import Glibc
 /// far less, gave 0.98× to 1.16× on map_100x3 and noise elsewhere; the two after the third profile round gave
 /// 1.03× and 1.06× on map_100x3, 1.04× and 1.16× on parallel_4x3, but 0.88× and 0.90× on order_processing; the
 /// three after the fourth, 1.00× to 1.09× on parallel_4x3, 1.00× and 1.01× on map_100x3, 0.76× to 1.07× on
-/// order_processing; the three after the fifth, 0.91× to 1.08× on map_100x3, 0.95× to 1.24× on parallel_4x3, 0.80×
+/// order_processing; the four after the fifth, 0.91× to 1.08× on map_100x3, 0.92× to 1.24× on parallel_4x3, 0.80×
 /// to 1.24× on order_processing, 1.01× to 1.14× on pass_chain_10 (noise around 1). So jemalloc is kept, for the
 /// engine's allocation pattern (objects made on one worker and freed on another). Linking it would make
 /// `libjemalloc-dev` a build requirement; instead the process re-executes itself once with
