@@ -93,4 +93,20 @@ import QuickstepLanguage
         #expect(try execute(definition, input: ["t": "2024-05-01T12:00:00Z", "x": 1, "limit": 2]).output == "under")
         #expect(try execute(definition, input: ["t": "2024-05-01T12:00:00Z", "x": 2, "limit": 2]).output == "over")
     }
+
+    /// Variables and operand paths that are not `$.name` are walked where the test keeps them: nested members and
+    /// an index on both sides, and an operand path that matches nothing fails as AWS words it.
+    @Test func walkedVariableAndOperandPaths() throws {
+        let definition = #"""
+            {"StartAt":"C","States":{"C":{"Type":"Choice","Choices":[
+              {"Variable":"$.a.values[1]","NumericGreaterThanPath":"$.limits.high","Next":"High"}],
+              "Default":"Low"},
+             "High":{"Type":"Pass","Result":"high","End":true},"Low":{"Type":"Pass","Result":"low","End":true}}}
+            """#
+        #expect(try execute(definition, input: ["a": ["values": [0, 7]], "limits": ["high": 5]]).output == "high")
+        #expect(try execute(definition, input: ["a": ["values": [9, 3]], "limits": ["high": 5]]).output == "low")
+        let missing = try execute(definition, input: ["a": ["values": [0, 7]], "limits": [:]])
+        #expect(missing.error == "States.Runtime")
+        #expect(missing.cause?.hasSuffix("Invalid path '$.limits.high': The choice state's condition path references an invalid value.") == true)
+    }
 }

@@ -159,6 +159,22 @@ struct ChoiceTest {
         self.pattern = .owned(copying: pattern)
     }
 
+    /// The variable's path of the test at `test` (in the program's memory), where it lies: passed by value it was
+    /// copied, its text, root and segments retained and released, on every test that walks it.
+    static func variable(of test: UnsafePointer<ChoiceTest>) -> UnsafePointer<JSONPath> {
+        UnsafeRawPointer(test).advanced(by: MemoryLayout<ChoiceTest>.offset(of: \.variable)!)
+            .assumingMemoryBound(to: JSONPath.self)
+    }
+
+    /// The operand path of the test at `test`, which has one (``hasOperandPath``), where it lies. An `Optional`
+    /// keeps a value's payload as it is (it marks `nil` with a bit pattern the payload never takes), so the path
+    /// starts at the optional's address.
+    static func operandPath(of test: UnsafePointer<ChoiceTest>) -> UnsafePointer<JSONPath> {
+        precondition(test.pointee.hasOperandPath)
+        return UnsafeRawPointer(test).advanced(by: MemoryLayout<ChoiceTest>.offset(of: \.operandPath)!)
+            .assumingMemoryBound(to: JSONPath.self)
+    }
+
     /// Frees the hints' and the pattern's storage.
     func destroy() {
         pattern.freeOwned()

@@ -41,7 +41,7 @@ extension Execution {
         if test.pointee.variableMember.isMember {
             return try holds(test, value: Self.member(test.pointee.variableMember, of: data), data: data)
         }
-        switch try lookup(test.pointee.variable, data: data) {
+        switch try lookup(ChoiceTest.variable(of: test), data: data) {
         case .found(let found):
             return try withUnsafePointer(to: found) { value throws(ExecutionFailure) in try holds(test, value: value, data: data) }
         case .missing: return try holds(test, value: nil, data: data)
@@ -60,11 +60,11 @@ extension Execution {
         if test.pointee.operandMember.isMember, let operand = Self.member(test.pointee.operandMember, of: data) {
             return Self.compare(found, test, operand: operand)
         }
-        let path = test.pointee.operandPath!
+        let path = ChoiceTest.operandPath(of: test)
         switch try lookup(path, data: data) {
         case .found(let operand): return withUnsafePointer(to: operand) { Self.compare(found, test, operand: $0) }
         case .missing:
-            throw .runtime(causePrefix() + "Invalid path '\(path.text)': The choice state's condition path references an invalid value.")
+            throw .runtime(causePrefix() + "Invalid path '\(path.pointee.text)': The choice state's condition path references an invalid value.")
         }
     }
 

@@ -13,40 +13,33 @@ enum ResultPathWriter {
     /// - Throws: `States.ResultPathMatchFailure` when the path runs through something that is not an object
     ///   (or, for an index, not an array long enough); `raw` is then unchanged.
     ///
-    /// The path is read where it lies (in the program's memory): copying it out was a retain and a release of its
-    /// parts per state.
+    /// The path is read where it lies (in the program's memory), its segments walked as a buffer: copying the path
+    /// out, or taking slices of its segments array, was a retain and a release of its parts per state.
     static func store(_ result: JSONValue, at path: UnsafePointer<JSONPath>, in raw: inout JSONValue) throws(ExecutionFailure) {
-        let count = path.pointee.segments.count
-        guard count > 0 else {
+        let segments = Segments(start: path.pointee.segments._baseAddressIfContiguous, count: path.pointee.segments.count)
+        guard !segments.isEmpty else {
             raw = result
             return
         }
-        // The commonest ResultPath, `$.name` into an object: one search of its keys, nothing to check first.
-        if count == 1, case .object = raw, let segment = path.pointee.segments._baseAddressIfContiguous,
-            case .member(let name) = segment.pointee {
-            guard case .object(var object) = raw else { preconditionFailure() }
-            raw = .null
-            object.setValue(result, forKey: name)
-            raw = .object(object)
-            return
-        }
-        guard applies(path.pointee.segments[...], to: raw) else {
+        guard applies(segments[...], to: raw) else {
             throw ExecutionFailure(error: ErrorName.resultPathMatchFailure,
                                    cause: "Unable to apply ResultPath '\(path.pointee.text)' to input '\(raw.compactText)'")
         }
-        store(result, segments: path.pointee.segments[...], in: &raw)
+        store(result, segments: segments[...], in: &raw)
     }
+
+    private typealias Segments = UnsafeBufferPointer<JSONPath.Segment>
 
     /// Whether the path can be written into `value`: members through objects (a missing member becomes an empty
     /// object, so only members may follow it), indexes into arrays long enough.
-    private static func applies(_ segments: ArraySlice<JSONPath.Segment>, to value: JSONValue) -> Bool {
+    private static func applies(_ segments: Slice<Segments>, to value: JSONValue) -> Bool {
         guard let segment = segments.first else { return true }
         let rest = segments.dropFirst()
         switch segment {
         case .member(let name):
-            guard case .object(let object) = value else { return false }
-            // The last member can always be written; only a path that goes on needs what is there.
-            guard !rest.isEmpty else { return true }
+            // The last member can always be written into an object; only a path that goes on needs what is there.
+            guard case .object = value else { return false }
+            guard !rest.isEmpty, case .object(let object) = value else { return true }
             guard let child = object[name] else { return applies(rest, to: .object(JSONObject())) }
             return applies(rest, to: child)
         case .index(let index):
@@ -61,7 +54,7 @@ enum ResultPathWriter {
 
     /// Writes along a path ``applies(_:to:)`` accepted. Each container is taken out of its parent before it is
     /// changed, so a container nothing else shares is changed in place.
-    private static func store(_ result: JSONValue, segments: ArraySlice<JSONPath.Segment>, in value: inout JSONValue) {
+    private static func store(_ result: JSONValue, segments: Slice<Segments>, in value: inout JSONValue) {
         guard let segment = segments.first else {
             value = result
             return
