@@ -373,13 +373,14 @@ public final class Engine: Sendable {
 
     /// Records and reports the outcome of a run that has ended, once.
     private static func report(_ run: RunState, registry: ExecutionRegistry, totals: Totals, stripe: Int) {
-        guard let result = run.result, !run.reported else { return }
+        guard run.hasEnded, !run.reported else { return }
         run.reported = true
         let stopDate = RunScheduler.wallClockMilliseconds()
         registry.finish(run, stopDate: stopDate)
-        // The callback first: waitUntilIdle returns only after every callback has run.
-        run.onCompletion?(result)
-        totals.finished(result.status, transitions: run.transitions,
+        // The callback first: waitUntilIdle returns only after every callback has run. The outcome is built for the
+        // callback alone (the counters need only its status).
+        if let onCompletion = run.onCompletion { run.withEndedResult(onCompletion) }
+        totals.finished(run.status, transitions: run.transitions,
                         milliseconds: stopDate - run.identity.startTime, stripe: stripe)
         // Last: when startSyncExecution returns, the counters include its execution.
         if run.isSynchronous { run.syncSignal.markEnded() }

@@ -34,6 +34,16 @@ final class RunState: RunScheduler, @unchecked Sendable {
         return ExecutionResult(status: .succeeded, output: output, error: nil, cause: nil, history: [])
     }
 
+    /// Calls `body` with the outcome of a run that has ended (``hasEnded``).
+    func withEndedResult(_ body: (ExecutionResult) -> Void) {
+        if let resultBox { return body(resultBox.result) }
+        body(ExecutionResult(status: .succeeded, output: successOutput, error: nil, cause: nil, history: []))
+    }
+
+    /// The outcome's status, once the run has ended: read without building the outcome (``result`` copies the
+    /// output into a new ``ExecutionResult``).
+    var status: ExecutionResult.Status { resultBox?.result.status ?? .succeeded }
+
     /// Ends the run successfully with `output` and no events: kept in the run as the output alone (most outcomes;
     /// a box for every outcome was an allocation and a free per execution).
     func succeed(with output: JSONValue) {
@@ -101,6 +111,14 @@ final class RunState: RunScheduler, @unchecked Sendable {
     func skipEvent() -> Int {
         if let sharedLock { return sharedLock.withLock { takeEventId() } }
         return takeEventId()
+    }
+
+    /// Takes `count` consecutive event ids without recording anything (the run spans one strand: no lock);
+    /// returns the first.
+    @inline(__always)
+    func skipEvents(_ count: Int) -> Int {
+        nextEventId += count
+        return nextEventId - count
     }
 
     @inline(__always)
