@@ -17,6 +17,14 @@ extension JSONValue {
         UnsafeRawPointer(value).assumingMemoryBound(to: type)
     }
 
+    /// The string the value at `value` holds, in place (valid while that value lives unchanged), or nil when it
+    /// holds no string.
+    @inlinable
+    public static func unsafeString(at value: UnsafePointer<JSONValue>) -> UnsafePointer<String>? {
+        guard case .string = value.pointee else { return nil }
+        return payload(of: value, as: String.self)
+    }
+
     /// The value of member `key`, in place, with the member's position, when this value is an object that has such
     /// a member; `hint` is the position to try first (``JSONObject/position(of:hint:)``).
     ///
@@ -31,19 +39,31 @@ extension JSONValue {
     /// loaded from memory to be passed on is a copy, a retain and a release of its storage on every lookup.
     @inlinable
     public func unsafeMember(keyAt key: UnsafePointer<String>, hint: Int) -> (value: UnsafePointer<JSONValue>, position: Int)? {
-        withUnsafePointer(to: self) { value in
-            guard case .object = value.pointee else { return nil }
-            let object = JSONValue.payload(of: value, as: JSONObject.self)
-            guard let members = object.pointee.members._baseAddressIfContiguous else { return nil }
-            let position: Int?
-            if object.pointee.index != nil {
-                position = object.pointee.position(of: key.pointee)
-            } else {
-                position = JSONObject.position(ofKeyAt: key, in: members, count: object.pointee.members.count, hint: hint)
-            }
-            guard let position else { return nil }
-            return (JSONObject.value(ofMemberAt: members + position), position)
+        withUnsafePointer(to: self) { JSONValue.unsafeMember(of: $0, keyAt: key, hint: hint) }
+    }
+
+    /// ``unsafeMember(keyAt:hint:)`` of the value at `value`, read there (the caller keeps it alive and unchanged).
+    @inlinable
+    public static func unsafeMember(
+        of value: UnsafePointer<JSONValue>, keyAt key: UnsafePointer<String>, hint: Int
+    ) -> (value: UnsafePointer<JSONValue>, position: Int)? {
+        guard case .object = value.pointee else { return nil }
+        let object = JSONValue.payload(of: value, as: JSONObject.self)
+        guard let members = object.pointee.members._baseAddressIfContiguous else { return nil }
+        let count = object.pointee.members.count
+        // The hint first, here: a caller that looks one key up in objects of one shape finds it there, and the
+        // call that searches (with its saved registers) was most of a lookup's cost (callgrind).
+        if hint >= 0, hint < count, JSONObject.sameWords(members + hint, key) {
+            return (JSONObject.value(ofMemberAt: members + hint), hint)
         }
+        let position: Int?
+        if object.pointee.index != nil {
+            position = object.pointee.position(of: key.pointee)
+        } else {
+            position = JSONObject.position(ofKeyAt: key, in: members, count: count, hint: hint)
+        }
+        guard let position else { return nil }
+        return (JSONObject.value(ofMemberAt: members + position), position)
     }
 }
 
@@ -65,6 +85,13 @@ extension JSONObject {
         if hint >= 0, hint < count, matches(hint) { return hint }
         for position in 0..<count where matches(position) { return position }
         return nil
+    }
+
+    /// Whether the key of the member at `member` has the same two words as the key at `key`: the same small
+    /// string, or the same storage. Different words may still be equal keys (``sameKey(_:_:)`` decides).
+    @inlinable @inline(__always)
+    static func sameWords(_ member: UnsafePointer<Member>, _ key: UnsafePointer<String>) -> Bool {
+        UnsafeRawPointer(member).load(as: (UInt64, UInt64).self) == UnsafeRawPointer(key).load(as: (UInt64, UInt64).self)
     }
 
     /// The value of the member at `member`, in place. A tuple's elements are laid out in order, each at the next

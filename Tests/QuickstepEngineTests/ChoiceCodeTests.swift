@@ -109,4 +109,44 @@ import QuickstepLanguage
         #expect(missing.error == "States.Runtime")
         #expect(missing.cause?.hasSuffix("Invalid path '$.limits.high': The choice state's condition path references an invalid value.") == true)
     }
+
+    /// String and timestamp tests read both sides where they lie, short strings (kept inline) and long ones (kept
+    /// in storage of their own) alike. The specification orders strings by code point: a prefix sorts first, "Z"
+    /// (U+005A) before "a" (U+0061), "é" (U+00E9) after "z" (U+007A), and "€" (U+20AC) after "é".
+    @Test func stringsAndTimestampsAreComparedInPlace() throws {
+        let definition = #"""
+            {"StartAt":"C","States":{"C":{"Type":"Choice","Choices":[
+              {"Variable":"$.s","StringLessThanPath":"$.t","Next":"Less"},
+              {"Variable":"$.s","StringEqualsPath":"$.t","Next":"Equal"},
+              {"Variable":"$.s","TimestampGreaterThanPath":"$.t","Next":"Later"}],
+              "Default":"Greater"},
+             "Less":{"Type":"Pass","Result":"less","End":true},"Equal":{"Type":"Pass","Result":"equal","End":true},
+             "Later":{"Type":"Pass","Result":"later","End":true},"Greater":{"Type":"Pass","Result":"greater","End":true}}}
+            """#
+        let long = "a string long enough to be stored out of line"
+        let cases: [(String, String, JSONValue)] = [
+            ("abc", "abd", "less"), ("abc", "ab", "greater"), ("ab", "abc", "less"), ("Z", "a", "less"),
+            ("z", "é", "less"), ("€", "é", "greater"), ("", "a", "less"), (long, long, "equal"),
+            (long, long + "!", "less"), (long + "b", long + "a", "greater"),
+            // Both timestamps: the greater string, but the earlier instant ("2024-05-01T13:00:00+02:00" is 11:00Z,
+            // before 12:00Z), so the third rule fails too and the Default is taken.
+            ("2024-05-01T13:00:00+02:00", "2024-05-01T12:00:00Z", "greater"),
+        ]
+        for (left, right, expected) in cases {
+            #expect(try execute(definition, input: ["s": .string(left), "t": .string(right)]).output == expected, "\(left) vs \(right)")
+        }
+        let timestamps = #"""
+            {"StartAt":"C","States":{"C":{"Type":"Choice","Choices":[
+              {"Variable":"$.s","TimestampGreaterThanPath":"$.t","Next":"Later"},
+              {"Variable":"$.s","IsTimestamp":true,"Next":"Timestamp"}],
+              "Default":"Other"},
+             "Later":{"Type":"Pass","Result":"later","End":true},"Timestamp":{"Type":"Pass","Result":"timestamp","End":true},
+             "Other":{"Type":"Pass","Result":"other","End":true}}}
+            """#
+        // 12:30+01:00 is 11:30Z, after 11:00Z; 12:00Z is not after itself; a number is no timestamp.
+        #expect(try execute(timestamps, input: ["s": "2024-05-01T12:30:00+01:00", "t": "2024-05-01T11:00:00Z"]).output == "later")
+        #expect(try execute(timestamps, input: ["s": "2024-05-01T12:00:00Z", "t": "2024-05-01T12:00:00Z"]).output == "timestamp")
+        #expect(try execute(timestamps, input: ["s": "2024-05-01 12:00:00Z", "t": "2024-05-01T12:00:00Z"]).output == "other")
+        #expect(try execute(timestamps, input: ["s": 5, "t": "2024-05-01T12:00:00Z"]).output == "other")
+    }
 }

@@ -142,4 +142,23 @@ import QuickstepLanguage
             #expect(Timestamp(text) == nil, "\(text)")
         }
     }
+
+    /// `instant(of:)` (what Choice rules use, without keeping the text) reads the fixed places of the date and time
+    /// directly: it must accept and reject exactly what the parser does, offsets and fractions included.
+    @Test func instantAgreesWithTheParser() throws {
+        let western = try #require(Timestamp.instant(of: "2016-03-13T20:29:00-05:30"))
+        #expect(western.seconds == 1_457_920_740)  // 2016-03-14T01:59:00Z, as above
+        #expect(Timestamp.instant(of: "2016-03-14T01:59:00.1234567891Z")?.nanoseconds == 123_456_789)
+        for text in ["2016-03-14T01:59:00Z", "2016-03-14T03:59:00+02:00", "2016-03-14T01:59:00.5Z", "1970-01-01T00:00:00Z",
+                     "2016-12-05T21:29:29", "2016-03-14T01:59:00+2:00", "2016-03-14T01:59:00+02:0", "2016-03-14T01:59:00+24:00",
+                     "2016-03-14T01:59:00+02:00x", "2016-03-14T01:59:00ZZ", "2016-03-14T01:59:0aZ", "2016-0a-14T01:59:00Z",
+                     "2016-03-14T01:59:00.Z", "2024-02-30T00:00:00Z", "2016-03-14T01:59:00", "２016-03-14T01:59:00Z"] {
+            let parsed = Timestamp(text)
+            let instant = Timestamp.instant(of: text)
+            #expect(instant?.seconds == parsed?.secondsSinceEpoch && instant?.nanoseconds == parsed?.nanoseconds, "\(text)")
+            #expect((instant == nil) == (parsed == nil), "\(text)")
+        }
+        #expect(Timestamp.instant(of: "2016-03-14T01:59:00+24:00") == nil)
+        #expect(Timestamp.instant(of: "2016-03-14T01:59:00+02:00x") == nil)
+    }
 }

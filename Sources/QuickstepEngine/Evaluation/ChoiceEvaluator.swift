@@ -3,8 +3,9 @@ import QuickstepJSON
 import QuickstepLanguage
 
 extension Execution {
-    /// Whether the rule whose nodes start at `node` of `code` holds for the effective input `data`.
-    func holds(_ node: Int, in code: ChoiceCode, data: JSONValue) throws(ExecutionFailure) -> Bool {
+    /// Whether the rule whose nodes start at `node` of `code` holds for the effective input at `data`, read in
+    /// place (the caller keeps it alive and unchanged).
+    func holds(_ node: Int, in code: ChoiceCode, data: UnsafePointer<JSONValue>) throws(ExecutionFailure) -> Bool {
         let facts = code.nodes[node]
         switch facts.kind {
         case .and:
@@ -34,22 +35,37 @@ extension Execution {
         }
     }
 
-    /// Whether one data test holds, read in place: the test in the program's memory, and a `$.name` variable or
-    /// operand where it lies in `data` (copying the found value, and the object it was found in, were a retain
-    /// and a release each, several per Choice state).
-    private func holds(_ test: UnsafeMutablePointer<ChoiceTest>, data: JSONValue) throws(ExecutionFailure) -> Bool {
+    /// Whether one data test holds, read in place: the test in the program's memory, and the variable and operand
+    /// where they lie in `data` (copying the found value, and the object it was found in, were a retain and a
+    /// release each, several per Choice state).
+    private func holds(_ test: UnsafeMutablePointer<ChoiceTest>, data: UnsafePointer<JSONValue>) throws(ExecutionFailure) -> Bool {
         if test.pointee.variableMember.isMember {
             return try holds(test, value: Self.member(test.pointee.variableMember, of: data), data: data)
         }
-        switch try lookup(ChoiceTest.variable(of: test), data: data) {
-        case .found(let found):
-            return try withUnsafePointer(to: found) { value throws(ExecutionFailure) in try holds(test, value: value, data: data) }
-        case .missing: return try holds(test, value: nil, data: data)
+        return try withValue(at: ChoiceTest.variable(of: test), data: data) { value throws(ExecutionFailure) in
+            try holds(test, value: value, data: data)
+        }
+    }
+
+    /// Calls `body` with the value that `path` names (nil when it names nothing): in place for a reference path on
+    /// the effective input, the usual variable; otherwise looked up (and copied) as templates look paths up.
+    private func withValue(
+        at path: UnsafePointer<JSONPath>, data: UnsafePointer<JSONValue>,
+        _ body: (UnsafePointer<JSONValue>?) throws(ExecutionFailure) -> Bool
+    ) throws(ExecutionFailure) -> Bool {
+        if case .input = path.pointee.root, path.pointee.isReferencePath {
+            return try body(PathEvaluator.node(path, in: data))
+        }
+        switch try lookup(path, data: data.pointee) {
+        case .found(let found): return try withUnsafePointer(to: found) { value throws(ExecutionFailure) in try body(value) }
+        case .missing: return try body(nil)
         }
     }
 
     /// Whether the test holds for the variable's value `found` (nil: the variable matched nothing).
-    private func holds(_ test: UnsafeMutablePointer<ChoiceTest>, value found: UnsafePointer<JSONValue>?, data: JSONValue) throws(ExecutionFailure) -> Bool {
+    private func holds(
+        _ test: UnsafeMutablePointer<ChoiceTest>, value found: UnsafePointer<JSONValue>?, data: UnsafePointer<JSONValue>
+    ) throws(ExecutionFailure) -> Bool {
         if test.pointee.comparison == .isPresent { return (found != nil) == test.pointee.flag }
         guard let found else {
             throw .runtime(causePrefix() + "Invalid path '\(test.pointee.variable.text)': The choice state's condition path references an invalid value.")
@@ -61,10 +77,11 @@ extension Execution {
             return Self.compare(found, test, operand: operand)
         }
         let path = ChoiceTest.operandPath(of: test)
-        switch try lookup(path, data: data) {
-        case .found(let operand): return withUnsafePointer(to: operand) { Self.compare(found, test, operand: $0) }
-        case .missing:
-            throw .runtime(causePrefix() + "Invalid path '\(path.pointee.text)': The choice state's condition path references an invalid value.")
+        return try withValue(at: path, data: data) { operand throws(ExecutionFailure) in
+            guard let operand else {
+                throw .runtime(causePrefix() + "Invalid path '\(path.pointee.text)': The choice state's condition path references an invalid value.")
+            }
+            return Self.compare(found, test, operand: operand)
         }
     }
 
@@ -81,20 +98,21 @@ extension Execution {
             case .isNumeric: actual = found.pointee.numberValue != nil
             case .isString: actual = found.pointee.stringValue != nil
             case .isBoolean: actual = found.pointee.boolValue != nil
-            case .isTimestamp: actual = found.pointee.stringValue.flatMap(Timestamp.init) != nil
+            case .isTimestamp: actual = JSONValue.unsafeString(at: found).flatMap { Timestamp.instant(of: $0.pointee) } != nil
             default: actual = true
             }
             return actual == test.pointee.flag
         case .string:
-            guard case .string(let text) = found.pointee else { return false }
+            // Strings are read where they lie, as everywhere here: binding one retained and released it.
+            guard let text = JSONValue.unsafeString(at: found) else { return false }
             if let operand {
-                guard case .string(let other) = operand.pointee else { return false }
-                return relation.holds(Self.compareScalars(text, other))
+                guard let other = JSONValue.unsafeString(at: operand) else { return false }
+                return relation.holds(Self.compareScalars(text.pointee, other.pointee))
             }
-            return relation.holds(Self.compareScalars(text, test.pointee.string))
+            return relation.holds(Self.compareScalars(text.pointee, test.pointee.string))
         case .stringMatch:
-            guard case .string(let text) = found.pointee else { return false }
-            return Self.matches(text, UnsafeBufferPointer(test.pointee.pattern))
+            guard let text = JSONValue.unsafeString(at: found) else { return false }
+            return Self.matches(text.pointee, UnsafeBufferPointer(test.pointee.pattern))
         case .numeric:
             guard found.pointee.boolValue == nil, let number = found.pointee.numberValue else { return false }
             var other = test.pointee.number
@@ -111,13 +129,14 @@ extension Execution {
             }
             return flag == test.pointee.flag
         case .timestamp:
-            guard case .string(let text) = found.pointee, let timestamp = Timestamp(text) else { return false }
+            // The strings are read where they lie (binding one was a retain and a release of its storage).
+            guard let text = JSONValue.unsafeString(at: found), let instant = Timestamp.instant(of: text.pointee) else { return false }
             var other = test.pointee.instant
             if let operand {
-                guard case .string(let literal) = operand.pointee, let parsed = Timestamp(literal) else { return false }
-                other = (parsed.secondsSinceEpoch, parsed.nanoseconds)
+                guard let literal = JSONValue.unsafeString(at: operand), let parsed = Timestamp.instant(of: literal.pointee)
+                else { return false }
+                other = parsed
             }
-            let instant = (timestamp.secondsSinceEpoch, timestamp.nanoseconds)
             return relation.holds(instant < other ? -1 : (instant == other ? 0 : 1))
         }
     }
@@ -125,29 +144,26 @@ extension Execution {
     /// The member of `data` that `test` names, in place (valid while `data` lives), found from where it was found
     /// last and the hint moved when it was elsewhere (a relaxed store only then, so workers evaluating one shape
     /// write nothing).
-    private static func member(_ test: MemberTest, of data: JSONValue) -> UnsafePointer<JSONValue>? {
+    private static func member(_ test: MemberTest, of data: UnsafePointer<JSONValue>) -> UnsafePointer<JSONValue>? {
         let last = test.hint.load(ordering: .relaxed)
-        guard let (value, position) = data.unsafeMember(keyAt: test.key, hint: last) else { return nil }
+        guard let (value, position) = JSONValue.unsafeMember(of: data, keyAt: test.key, hint: last) else { return nil }
         if position != last { test.hint.store(position, ordering: .relaxed) }
         return value
     }
 
     /// Code point by code point, as the specification asks: no normalisation, no case folding. UTF-8 orders
-    /// byte strings as their code points, so the bytes are compared.
+    /// byte strings as their code points, so the bytes are compared, where the strings keep them when they can
+    /// (the views' iterators took 170 instructions for a four-letter word).
     private static func compareScalars(_ a: String, _ b: String) -> Int {
-        let left = a.utf8
-        let right = b.utf8
-        var x = left.makeIterator()
-        var y = right.makeIterator()
-        while true {
-            switch (x.next(), y.next()) {
-            case (nil, nil): return 0
-            case (nil, _): return -1
-            case (_, nil): return 1
-            case (let p?, let q?) where p != q: return p < q ? -1 : 1
-            default: continue
+        let compared = withBytes(a) { left in
+            withBytes(b) { right -> Int in
+                for offset in 0..<min(left.count, right.count) where left[offset] != right[offset] {
+                    return left[offset] < right[offset] ? -1 : 1
+                }
+                return left.count == right.count ? 0 : (left.count < right.count ? -1 : 1)
             }
         }
+        return compared
     }
 
     /// Glob matching with `*` only: the pieces must appear in order, the first at the start, the last at the end.

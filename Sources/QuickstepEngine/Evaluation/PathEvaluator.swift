@@ -70,29 +70,55 @@ enum PathEvaluator {
         _ path: UnsafePointer<JSONPath.Segment>?, count: Int, in root: JSONValue, segments: () -> [JSONPath.Segment]
     ) -> Lookup {
         withUnsafePointer(to: root) { root in
-            var current = root
-            for position in 0..<count {
-                let segment = path! + position
-                switch segment.pointee {
-                case .member(let name):
-                    // The name is bound (a segment keeps its case in spare bits of its payloads, so a payload is
-                    // never read through a pointer into the enum); most names are stored inline, retaining nothing.
-                    guard let (next, _) = current.pointee.unsafeMember(name, hint: 0) else {
-                        return .missing(Miss(segments: segments(), position: position, noResults: position == count - 1))
-                    }
-                    current = next
-                case .index(let index):
-                    guard let next = element(index, of: current) else {
-                        let noResults = position == count - 1 || current.pointee.arrayValue != nil
-                        return .missing(Miss(segments: segments(), position: position, noResults: noResults))
-                    }
-                    current = next
-                default:
-                    preconditionFailure("a definite path has only members and indexes")
-                }
+            switch walkDefinite(path, count: count, from: root) {
+            case .found(let node): return .found(node.pointee)
+            case .missing(let position, let noResults):
+                return .missing(Miss(segments: segments(), position: position, noResults: noResults))
             }
-            return .found(current.pointee)
         }
+    }
+
+    /// Where a walk of a definite path ended.
+    enum Walk {
+        /// The node, in place (a pointer into the storage of the value walked).
+        case found(UnsafePointer<JSONValue>)
+        /// The segment at `position` found nothing; `noResults` as in ``Miss``.
+        case missing(position: Int, noResults: Bool)
+    }
+
+    /// Walks `count` segments of a definite path at `path` from the value at `root`, in place: each step reads
+    /// the next container where it lies, so nothing is copied and no reference count is touched.
+    static func walkDefinite(_ path: UnsafePointer<JSONPath.Segment>?, count: Int, from root: UnsafePointer<JSONValue>) -> Walk {
+        var current = root
+        for position in 0..<count {
+            let segment = path! + position
+            switch segment.pointee {
+            case .member(let name):
+                // The name is bound (a segment keeps its case in spare bits of its payloads, so a payload is never
+                // read through a pointer into the enum); most names are stored inline, retaining nothing.
+                guard let (next, _) = current.pointee.unsafeMember(name, hint: 0) else {
+                    return .missing(position: position, noResults: position == count - 1)
+                }
+                current = next
+            case .index(let index):
+                guard let next = element(index, of: current) else {
+                    return .missing(position: position, noResults: position == count - 1 || current.pointee.arrayValue != nil)
+                }
+                current = next
+            default:
+                preconditionFailure("a definite path has only members and indexes")
+            }
+        }
+        return .found(current)
+    }
+
+    /// The node that the reference path at `path` names in the value at `root`, in place (valid while that value
+    /// lives unchanged), or nil when it names nothing.
+    static func node(_ path: UnsafePointer<JSONPath>, in root: UnsafePointer<JSONValue>) -> UnsafePointer<JSONValue>? {
+        precondition(path.pointee.isReferencePath)
+        guard case .found(let node) = walkDefinite(path.pointee.segments._baseAddressIfContiguous,
+                                                   count: path.pointee.segments.count, from: root) else { return nil }
+        return node
     }
 
     /// Element `index` (negative: from the end) of the array at `value`, in place; nil when `value` is not an

@@ -229,8 +229,13 @@ enum VM {
 
     static func choose(_ index: Int, _ execution: Execution) throws(ExecutionFailure) {
         let code = execution.run.program.choiceCode[index]
-        let data = execution.value
-        for branch in code.branches where try execution.holds(Int(branch.root), in: code, data: data) {
+        // The rules read the effective input where the execution keeps it (nothing below changes it until a
+        // branch is chosen): a copy of it was a retain and a release per Choice state.
+        let chosen = try withUnsafeMutablePointer(to: &execution.value) { data throws(ExecutionFailure) -> ChoiceCode.Branch? in
+            for branch in code.branches where try execution.holds(Int(branch.root), in: code, data: data) { return branch }
+            return nil
+        }
+        if let branch = chosen {
             if branch.assignment >= 0 { try assign(branch.assignment, execution) }
             execution.chosenPC = branch.target
             return

@@ -34,29 +34,37 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
         self.text = text
     }
 
+    /// The instant `text` spells (seconds since the epoch and nanoseconds), or `nil` when it is not a timestamp:
+    /// what ``init(_:)`` parses, without keeping the text. Choice rules parse the input's timestamps on every
+    /// evaluation; read where the string keeps its bytes, nothing is copied or retained.
+    public static func instant(of text: String) -> (seconds: Int64, nanoseconds: Int32)? {
+        if let instant = text.utf8.withContiguousStorageIfAvailable(Self.instant) { return instant }
+        var copy = text
+        return copy.withUTF8(Self.instant)
+    }
+
     /// The instant `bytes` spell, or `nil`. On the UTF-8 bytes in place: Choice rules parse a timestamp from the
     /// input on every evaluation (copying them into an array was a malloc each time).
     private static func instant(_ bytes: UnsafeBufferPointer<UInt8>) -> (seconds: Int64, nanoseconds: Int32)? {
-        var position = 0
-        func number(_ digits: Int) -> Int? {
-            guard position + digits <= bytes.count else { return nil }
-            var value = 0
-            for byte in bytes[position..<(position + digits)] {
-                guard byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") else { return nil }
-                value = value * 10 + Int(byte - UInt8(ascii: "0"))
-            }
-            position += digits
-            return value
+        // The date and time have fixed places (`YYYY-MM-DDTHH:MM:SS`), so they are read where they are.
+        guard bytes.count >= 20, let base = bytes.baseAddress else { return nil }
+        func twoDigits(_ offset: Int) -> Int? {
+            let tens = base[offset] &- UInt8(ascii: "0"), units = base[offset + 1] &- UInt8(ascii: "0")
+            guard tens < 10, units < 10 else { return nil }
+            return Int(tens) * 10 + Int(units)
         }
+        guard let century = twoDigits(0), let yearOfCentury = twoDigits(2), base[4] == UInt8(ascii: "-"),
+            let month = twoDigits(5), base[7] == UInt8(ascii: "-"), let day = twoDigits(8), base[10] == UInt8(ascii: "T"),
+            let hour = twoDigits(11), base[13] == UInt8(ascii: ":"), let minute = twoDigits(14),
+            base[16] == UInt8(ascii: ":"), let second = twoDigits(17)
+        else { return nil }
+        let year = century * 100 + yearOfCentury
+        var position = 19
         func expect(_ character: Unicode.Scalar) -> Bool {
-            guard position < bytes.count, bytes[position] == UInt8(ascii: character) else { return false }
+            guard position < bytes.count, base[position] == UInt8(ascii: character) else { return false }
             position += 1
             return true
         }
-        guard let year = number(4), expect("-"), let month = number(2), expect("-"), let day = number(2),
-            expect("T"), let hour = number(2), expect(":"), let minute = number(2), expect(":"),
-            let second = number(2)
-        else { return nil }
         var nanoseconds = 0
         if expect(".") {
             var digits = 0
@@ -74,9 +82,10 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
         } else if position < bytes.count, bytes[position] == UInt8(ascii: "+") || bytes[position] == UInt8(ascii: "-") {
             let sign = bytes[position] == UInt8(ascii: "-") ? -1 : 1
             position += 1
-            guard let offsetHours = number(2), expect(":"), let offsetMinutes = number(2),
-                offsetHours < 24, offsetMinutes < 60
+            guard position + 5 <= bytes.count, let offsetHours = twoDigits(position), base[position + 2] == UInt8(ascii: ":"),
+                let offsetMinutes = twoDigits(position + 3), offsetHours < 24, offsetMinutes < 60
             else { return nil }
+            position += 5
             offsetSeconds = sign * (offsetHours * 3600 + offsetMinutes * 60)
         } else {
             return nil
