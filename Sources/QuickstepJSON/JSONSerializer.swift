@@ -215,12 +215,11 @@ extension JSONValue {
         // The cases that hold references are matched without binding their payload (a binding is a copy, so a
         // retain and a release) and read in place through a pointer to it: an enum's payload starts at its
         // address.
+        if let bound = scalarUpperBound(value) {
+            remaining -= bound
+            return remaining >= 0
+        }
         switch value.pointee {
-        case .null, .bool: remaining -= 5
-        case .int(let integer): remaining -= digitCount(integer)
-        case .double: remaining -= 25
-        case .string:
-            remaining -= JSONValue.payload(of: value, as: String.self).pointee.utf8.count * 6 + 2
         case .array:
             // The buffers are reached through their base addresses: `withUnsafeBufferPointer` on an array read
             // through a pointer retained and released it.
@@ -229,9 +228,13 @@ extension JSONValue {
             remaining -= 2 + count
             guard let first = elements.pointee._baseAddressIfContiguous else { return remaining >= 0 }
             for index in 0..<count where remaining >= 0 {
-                if !fitsUpperBound(first + index, &remaining) { return false }
+                // Scalars are counted here, containers by a call (a call per element was a third of the walk).
+                if let bound = scalarUpperBound(first + index) {
+                    remaining -= bound
+                } else if !fitsUpperBound(first + index, &remaining) {
+                    return false
+                }
             }
-            return remaining >= 0
         case .object:
             let object = JSONValue.payload(of: value, as: JSONObject.self)
             let count = object.pointee.count
@@ -240,11 +243,29 @@ extension JSONValue {
             for index in 0..<count where remaining >= 0 {
                 // A member's key is its first field.
                 remaining -= UnsafeRawPointer(members + index).assumingMemoryBound(to: String.self).pointee.utf8.count * 6 + 3
-                if !fitsUpperBound(JSONObject.value(ofMemberAt: members + index), &remaining) { return false }
+                let member = JSONObject.value(ofMemberAt: members + index)
+                if let bound = scalarUpperBound(member) {
+                    remaining -= bound
+                } else if !fitsUpperBound(member, &remaining) {
+                    return false
+                }
             }
-            return remaining >= 0
+        case .null, .bool, .int, .double, .string:
+            break  // bounded above
         }
         return remaining >= 0
+    }
+
+    /// The upper bound of a scalar's compact text, or nil for an array or object.
+    @inline(__always)
+    private static func scalarUpperBound(_ value: UnsafePointer<JSONValue>) -> Int? {
+        switch value.pointee {
+        case .null, .bool: 5
+        case .int(let integer): digitCount(integer)
+        case .double: 25
+        case .string: JSONValue.payload(of: value, as: String.self).pointee.utf8.count * 6 + 2
+        case .array, .object: nil
+        }
     }
 
     /// The length of an integer's decimal text, sign included.

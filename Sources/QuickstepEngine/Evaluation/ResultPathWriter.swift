@@ -21,11 +21,16 @@ enum ResultPathWriter {
             raw = result
             return
         }
-        guard applies(segments[...], to: raw) else {
-            throw ExecutionFailure(error: ErrorName.resultPathMatchFailure,
-                                   cause: "Unable to apply ResultPath '\(path.pointee.text)' to input '\(raw.compactText)'")
-        }
+        guard applies(segments[...], to: raw) else { throw mismatch(path, raw) }
         store(result, segments: segments[...], in: &raw)
+    }
+
+    /// The failure for a path that does not apply; out of line, so that its texts are not set up wherever
+    /// ``store(_:at:in:)`` is inlined.
+    @inline(never)
+    private static func mismatch(_ path: UnsafePointer<JSONPath>, _ raw: JSONValue) -> ExecutionFailure {
+        ExecutionFailure(error: ErrorName.resultPathMatchFailure,
+                         cause: "Unable to apply ResultPath '\(path.pointee.text)' to input '\(raw.compactText)'")
     }
 
     private typealias Segments = UnsafeBufferPointer<JSONPath.Segment>

@@ -212,7 +212,9 @@ final class Execution {
                                    retryCount: canRetry ? retryCount : nil, taskToken: taskToken, mapItem: mapItem)
     }
 
-    /// AWS's prefix for causes of errors raised while a state runs.
+    /// AWS's prefix for causes of errors raised while a state runs. Out of line: errors are rare, and inlined
+    /// into the interpreter loop its texts were set up on every call of the loop.
+    @inline(never)
     func causePrefix() -> String {
         "An error occurred while executing the state '\(stateName)' (entered at the event id #\(stateEnteredEventId)). "
     }

@@ -93,7 +93,7 @@ enum VM {
                     // passing a copy retained it and released it again, once per graph (per item in a Map).
                     var output = JSONValue.null
                     swap(&output, &execution.value)
-                    finish(execution, .success(output))
+                    finish(execution, .success(consume output))
                     return
                 case .choiceState(let state, let choice):
                     enter(Int(state), execution, program)
@@ -154,7 +154,14 @@ enum VM {
             execution.stateEnteredEventId = id
             return
         }
-        let compiled = run.program.tables.states[state]
+        recordEntered(state, execution)
+    }
+
+    /// Records a state's entry when the run keeps events. Out of line, as ``recordExited(_:)``: inlined into the
+    /// interpreter loop, their texts were set up on every call of the loop (a Map item's run is one).
+    @inline(never)
+    private static func recordEntered(_ state: Int, _ execution: Execution) {
+        let compiled = execution.run.program.tables.states[state]
         let input = execution.value
         execution.stateEnteredEventId = execution.record("\(compiled.typeName)StateEntered", ("stateEnteredEventDetails", [
             "name": .string(compiled.name), "input": .string(input.compactText), "inputDetails": ["truncated": false],
@@ -196,6 +203,11 @@ enum VM {
             execution.lastEventId = run.skipEvent()
             return
         }
+        recordExited(execution)
+    }
+
+    @inline(never)
+    private static func recordExited(_ execution: Execution) {
         let compiled = execution.run.program.tables.states[execution.state]
         let output = execution.value
         execution.record("\(compiled.typeName)StateExited", ("stateExitedEventDetails", [
@@ -330,10 +342,11 @@ enum VM {
 
     // MARK: Ending
 
-    /// Ends an execution or child with a value or a failure that nothing handled.
-    static func finish(_ execution: Execution, _ outcome: Result<JSONValue, ExecutionFailure>) {
+    /// Ends an execution or child with a value or a failure that nothing handled. The outcome is consumed: a
+    /// child's output is handed on to its join's results without a copy (a retain and a release per Map item).
+    static func finish(_ execution: Execution, _ outcome: consuming Result<JSONValue, ExecutionFailure>) {
         execution.finished = true
-        guard let join = execution.parent else {
+        guard execution.parent != nil else {
             let run = execution.run
             guard !run.hasEnded else { return }
             switch outcome {
@@ -366,10 +379,17 @@ enum VM {
             }
             return
         }
-        if execution.scheduler === join.owner.scheduler {
-            childFinished(execution, join: join, outcome)
-        } else {
-            join.owner.scheduler.post(.childFinished(execution, outcome))
+        // A child keeps its join alive, so the join is borrowed: a binding retained and released it (once per Map
+        // item). The outcome goes into the closure through an optional, taken out there (a consumed parameter
+        // cannot be consumed inside a closure).
+        var handedOn = Optional(outcome)
+        Unmanaged.passUnretained(execution.parent.unsafelyUnwrapped)._withUnsafeGuaranteedRef { join in
+            let outcome = handedOn.take().unsafelyUnwrapped
+            if execution.scheduler === join.owner.scheduler {
+                childFinished(execution, join: join, outcome)
+            } else {
+                join.owner.scheduler.post(.childFinished(execution, outcome))
+            }
         }
     }
 
