@@ -83,6 +83,28 @@ import QuickstepLanguage
         #expect(result.status == .succeeded, "\(result.error ?? "") \(result.cause ?? "")")
         #expect(result.output == [["mine": 1, "outer": "o"], ["mine": 2, "outer": "o"]])
     }
+
+    /// Without a history, inline iterations take their MapIterationStarted ids in one step; the ids still count as
+    /// when each is recorded. Item 2 has no `a` (it is a number), so its Choice fails, and the cause quotes the
+    /// event id the Choice was entered at: the same with and without a history, and the one the history shows.
+    @Test func iterationEventIdsAreTheSameWithoutAHistory() throws {
+        let definition = #"""
+            {"StartAt":"M","States":{"M":{"Type":"Map","ItemsPath":"$.items","End":true,
+              "ItemProcessor":{"ProcessorConfig":{"Mode":"INLINE"},"StartAt":"C","States":{
+                "C":{"Type":"Choice","Choices":[{"Variable":"$.a","NumericEquals":99,"Next":"D"}],"Default":"D"},
+                "D":{"Type":"Succeed"}}}}}}
+            """#
+        let input: JSONValue = ["items": [["a": 0], ["a": 1], 7, ["a": 3]]]
+        let withHistory = try execute(definition, input: input)
+        let without = try execute(definition, input: input) { $0.recordHistory = false }
+        #expect(withHistory.status == .failed)
+        #expect(without.error == "States.Runtime")
+        #expect(without.cause == withHistory.cause)
+        // The third ChoiceStateEntered (item 2's) is the event the cause names.
+        let entered = withHistory.history.filter { $0["type"] == "ChoiceStateEntered" }.compactMap { $0["id"]?.integerValue }
+        #expect(entered.count == 3)
+        #expect(without.cause?.contains("(entered at the event id #\(entered[2]))") == true, "\(without.cause ?? "")")
+    }
 }
 
 /// Parallel branches that cannot park run inline too: outputs in branch order, each branch's events in order

@@ -164,12 +164,13 @@ final class Execution {
         self.pc = pc
         rawInput = .null
         value = input
-        ownScope = nil
+        // Released only when set: a release of nil is still a call, twice per Map item.
+        if ownScope != nil { ownScope = nil }
         state = -1
         stateEnteredEventId = 0
         stateEnteredTime = 0
         chosenPC = 0
-        extras = nil
+        if extras != nil { extras = nil }
         if !pendingAssignments.isEmpty { pendingAssignments.removeAll() }
         finished = false
         transitions = 0

@@ -113,10 +113,15 @@ final class RunState: RunScheduler, @unchecked Sendable {
         return takeEventId()
     }
 
-    /// Takes `count` consecutive event ids without recording anything (the run spans one strand: no lock);
-    /// returns the first.
+    /// Takes `count` consecutive event ids without recording anything; returns the first.
     @inline(__always)
     func skipEvents(_ count: Int) -> Int {
+        if let sharedLock { return sharedLock.withLock { takeEventIds(count) } }
+        return takeEventIds(count)
+    }
+
+    @inline(__always)
+    private func takeEventIds(_ count: Int) -> Int {
         nextEventId += count
         return nextEventId - count
     }

@@ -99,10 +99,18 @@ extension VM {
         let processorEntry = map.pointee.processorEntry
         if map.pointee.processorRunsInline, join.strandCount == 1, maxConcurrency == 0 || maxConcurrency >= items.count {
             // Every MapIterationStarted first, as `launch` records them when all may run at once.
+            join.running += inputs.count
+            guard execution.run.keepsEvents else {
+                // Unrecorded, their ids are consecutive: no list of them is made.
+                let first = execution.run.skipEvents(inputs.count)
+                execution.lastEventId = first + inputs.count - 1
+                runInline(join, count: inputs.count, entry: { _ in processorEntry }, input: { inputs[$0] },
+                          lastEventId: { first + $0 })
+                return true
+            }
             var firstEventIds: [Int] = []
             firstEventIds.reserveCapacity(inputs.count)
             for position in inputs.indices {
-                join.running += 1
                 execution.record("MapIterationStarted", ("mapIterationStartedEventDetails", [
                     "name": .string(execution.stateName), "index": .int(Int64(position)),
                 ]))
@@ -208,7 +216,7 @@ extension VM {
             owner.value = output
             owner.pc += 1
             owner.scheduler.enqueue(owner)
-        } else if join.isMap {
+        } else if join.isMap, !join.waiting.isEmpty {
             launch(join)
         }
     }
