@@ -165,8 +165,11 @@ final class WorkerPool: Sendable {
 
     /// The index of the worker running on this thread, if it is one of this pool's.
     var currentWorkerIndex: Int? {
-        guard let worker = WorkerPool.current, worker.pool == ObjectIdentifier(identity) else { return nil }
-        return worker.index
+        // Read borrowed: the worker outlives the thread's work (binding it retained and released it per start).
+        guard let pointer = pthread_getspecific(WorkerPool.currentKey) else { return nil }
+        return Unmanaged<Worker>.fromOpaque(pointer)._withUnsafeGuaranteedRef { worker in
+            worker.pool == ObjectIdentifier(identity) ? worker.index : nil
+        }
     }
 
     /// The pool worker running on this thread, if any.

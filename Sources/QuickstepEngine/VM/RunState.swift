@@ -46,7 +46,7 @@ final class RunState: RunScheduler, @unchecked Sendable {
 
     /// Ends the run successfully with `output` and no events: kept in the run as the output alone (most outcomes;
     /// a box for every outcome was an allocation and a free per execution).
-    func succeed(with output: JSONValue) {
+    func succeed(with output: consuming JSONValue) {
         successOutput = output
         ended.store(true, ordering: .releasing)
     }

@@ -349,7 +349,7 @@ enum VM {
         guard execution.parent != nil else {
             let run = execution.run
             guard !run.hasEnded else { return }
-            switch outcome {
+            switch consume outcome {
             case .success(let output):
                 // An output that is the execution's input itself (a machine that passes it through) was checked
                 // when the execution started; one that is the last task's result, when the task returned it.
