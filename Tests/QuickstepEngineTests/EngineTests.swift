@@ -64,6 +64,31 @@ import MetricsTestKit
         }
     }
 
+    /// Execution names and ids come from one stream per counters stripe (each worker's, and one for threads
+    /// outside the pool): executions started from the caller's thread and from completions on both workers all get
+    /// different names and ARNs, and a second engine with a machine of the same name names its executions apart.
+    @Test func executionNamesAreUniqueAcrossWorkersAndEngines() throws {
+        let engines = [engine(), engine()]
+        defer { for engine in engines { engine.shutdown() } }
+        let arns = Mutex<[String]>([])
+        for engine in engines {
+            try engine.createStateMachine(name: "Chain", definition: Self.passChain)
+            @Sendable func start(_ left: Int) {
+                guard left > 0 else { return }
+                let arn = try? engine.startExecution(stateMachine: "Chain", input: ["n": 1]) { _ in start(left - 1) }
+                if let arn { arns.withLock { $0.append(arn) } }
+            }
+            for _ in 0..<16 { start(250) }
+            engine.waitUntilIdle()
+        }
+        let all = arns.withLock { $0 }
+        #expect(all.count == 2 * 16 * 250)
+        #expect(Set(all).count == all.count)
+        // `...:express:Chain:NAME:ID`: the names (UUIDs) differ too, not only the ids after them.
+        let names = all.map { $0.split(separator: ":").dropLast().last.map(String.init) ?? "" }
+        #expect(Set(names).count == all.count)
+    }
+
     /// Each worker looks machines up in a table of its own, which remembers the last machine found: a machine
     /// registered again under its name replaces the old one for starts from the caller's thread and from every
     /// worker (here, from completions on them), although each of them had just found the old one.

@@ -208,13 +208,16 @@ enum UUIDv4 {
         bits(sequence: counter.add(1, ordering: .relaxed).newValue)
     }
 
-    /// Two UUIDs for one atomic step of the shared counter (an execution needs a name and an id).
-    static func randomPair() -> (Bits, Bits) {
-        let sequence = counter.add(2, ordering: .relaxed).newValue
-        return (bits(sequence: sequence - 1), bits(sequence: sequence))
+    /// An execution's name and id: position `position` (below 2^43) of stream `stream` of the ids that `seed`
+    /// makes. Under one seed, distinct (stream, position) pairs give distinct bits, and nothing is shared between
+    /// streams: an engine gives each counters stripe a stream (see ``Engine``), so workers starting executions
+    /// write no common line. (One process-wide counter was an atomic add on a line every worker wrote, per start.)
+    static func pair(seed: UInt64, stream: Int, position: Int) -> (Bits, Bits) {
+        let sequence = UInt64(truncatingIfNeeded: stream) << 44 | UInt64(truncatingIfNeeded: position) << 1
+        return (bits(sequence: sequence, seed: seed), bits(sequence: sequence | 1, seed: seed))
     }
 
-    private static func bits(sequence: UInt64) -> Bits {
+    private static func bits(sequence: UInt64, seed: UInt64 = seed) -> Bits {
         let high = SeededGenerator.mix(seed ^ (sequence << 1))
         let low = SeededGenerator.mix(seed ^ (sequence << 1 | 1))
         return Bits(high: high & ~0xF000 | 0x4000,  // version 4

@@ -137,6 +137,12 @@ public final class Engine: Sendable {
     private let registry: ExecutionRegistry
     private let totals: Totals
     private let tokens = TaskTokenBook()
+    /// Seeds the ids of this engine's executions (``UUIDv4/pair(seed:stream:position:)``): random, so that two
+    /// engines in one process name their executions apart.
+    private let idSeed: UInt64 = {
+        var generator = SystemRandomNumberGenerator()
+        return generator.next()
+    }()
     /// Checks running executions against their deadlines four times a second.
     private nonisolated(unsafe) let sweeper: any DispatchSourceTimer
 
@@ -321,7 +327,10 @@ public final class Engine: Sendable {
         let host = hosts[stripe]
         let keepsEvents = configuration.historyLevel != .off
         let history = keepsEvents ? History(clock: Engine.wallClock) : nil
-        let identity = ExecutionIdentity(machine: resources.machine, name: name, withId: true, input: input, startTime: host.now())
+        // Counted first: the stripe's count numbers the execution in the stripe's stream of ids.
+        let position = totals.started(stripe: stripe)
+        let ids = UUIDv4.pair(seed: idSeed, stream: stripe, position: position)
+        let identity = ExecutionIdentity(machine: resources.machine, name: name, ids: ids, input: input, startTime: host.now())
         let run = RunState(resources: resources, identity: identity, history: history, host: host)
         let scheduler = run.scheduler
         run.onCompletion = onCompletion
@@ -335,7 +344,6 @@ public final class Engine: Sendable {
         // registered, where the sweep can see it.
         let limit = min(resources.program.timeoutSeconds ?? Int.max, configuration.maximumExecutionSeconds)
         run.deadline = run.identity.startTime + Int64(limit) * 1000
-        totals.started(stripe: stripe)
         registry.add(run)
         if input.compactTextExceeds(bytes: Limits.payloadBytes) {
             VM.finish(root, .failure(ExecutionFailure(error: ErrorName.dataLimitExceeded,

@@ -47,9 +47,12 @@ final class Totals: Sendable {
         return total
     }
 
-    func started(stripe: Int) {
-        counter(.started, stripe: stripe).wrappingIncrement(ordering: .releasing)
+    /// Counts an execution started on `stripe`; returns how many had started on it before.
+    @discardableResult
+    func started(stripe: Int) -> Int {
+        let before = counter(.started, stripe: stripe).loadThenWrappingIncrement(ordering: .releasing)
         metrics.started.increment()
+        return before
     }
 
     func finished(_ status: ExecutionResult.Status, transitions count: Int, milliseconds: Int64, stripe: Int) {

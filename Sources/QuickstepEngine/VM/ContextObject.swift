@@ -40,15 +40,22 @@ struct ExecutionIdentity: Sendable {
     /// Milliseconds since the epoch.
     var startTime: Int64
 
-    init(machine: MachineIdentity, name: String?, withId: Bool, input: JSONValue, startTime: Int64) {
+    /// A standalone run's identity (``Program/run(input:handlers:options:)``): an `...:execution:` ARN, no id.
+    init(machine: MachineIdentity, name: String?, input: JSONValue, startTime: Int64) {
         self.machine = machine
         givenName = name
-        if name == nil && withId {
-            (nameBits, id) = UUIDv4.randomPair()
-        } else {
-            nameBits = name == nil ? UUIDv4.randomBits() : UUIDv4.Bits(high: 0, low: 0)
-            id = withId ? UUIDv4.randomBits() : nil
-        }
+        nameBits = name == nil ? UUIDv4.randomBits() : UUIDv4.Bits(high: 0, low: 0)
+        id = nil
+        self.input = input
+        self.startTime = startTime
+    }
+
+    /// An engine execution's identity, its id (and its name when none is given) from `ids`.
+    init(machine: MachineIdentity, name: String?, ids: (name: UUIDv4.Bits, id: UUIDv4.Bits), input: JSONValue, startTime: Int64) {
+        self.machine = machine
+        givenName = name
+        nameBits = name == nil ? ids.name : UUIDv4.Bits(high: 0, low: 0)
+        id = ids.id
         self.input = input
         self.startTime = startTime
     }

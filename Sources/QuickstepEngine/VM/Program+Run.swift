@@ -31,7 +31,7 @@ extension Program {
         let resources = RunResources(program: self, handlers: handlers, mocks: options.mocks.map { MockPlan($0, program: self) },
                                      tokenBook: nil, machine: machine)
         let history = options.recordHistory ? History(clock: { [unowned host] in host.now() }) : nil
-        let identity = ExecutionIdentity(machine: machine, name: options.executionName, withId: false, input: input,
+        let identity = ExecutionIdentity(machine: machine, name: options.executionName, input: input,
                                          startTime: host.now())
         let run = RunState(resources: resources, identity: identity, history: history, host: host)
         let scheduler = run.scheduler
