@@ -38,6 +38,7 @@ extension Execution {
     /// Whether one data test holds, read in place: the test in the program's memory, and the variable and operand
     /// where they lie in `data` (copying the found value, and the object it was found in, were a retain and a
     /// release each, several per Choice state).
+    @inline(__always)
     private func holds(_ test: UnsafeMutablePointer<ChoiceTest>, data: UnsafePointer<JSONValue>) throws(ExecutionFailure) -> Bool {
         if test.pointee.variableMember.isMember {
             return try holds(test, value: Self.member(test.pointee.variableMember, of: data), data: data)
@@ -63,6 +64,7 @@ extension Execution {
     }
 
     /// Whether the test holds for the variable's value `found` (nil: the variable matched nothing).
+    @inline(__always)
     private func holds(
         _ test: UnsafeMutablePointer<ChoiceTest>, value found: UnsafePointer<JSONValue>?, data: UnsafePointer<JSONValue>
     ) throws(ExecutionFailure) -> Bool {
