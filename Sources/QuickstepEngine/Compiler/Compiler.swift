@@ -62,8 +62,12 @@ struct Compiler {
         for pc in code.indices.dropLast(2) {
             guard case .enterState(let state) = code[pc] else { continue }
             switch (code[pc + 1], code[pc + 2]) {
-            case (.exitState, .jump(let next)): builder.instructions[pc] = .passThrough(state: Int32(state), next: Int32(next))
-            case (.exitState, .endGraph): builder.instructions[pc] = .passThroughToEnd(state)
+            // A state that does nothing between entering and leaving never reads its raw input (``VM/pass`` relies
+            // on it); the condition holds by construction and is checked here so that it stays true.
+            case (.exitState, .jump(let next)) where !builder.states[state].needsRawInput:
+                builder.instructions[pc] = .passThrough(state: Int32(state), next: Int32(next))
+            case (.exitState, .endGraph) where !builder.states[state].needsRawInput:
+                builder.instructions[pc] = .passThroughToEnd(state)
             case (.choose(let choice), .exitState) where pc + 3 < code.count && code[pc + 3] == .jumpToChosen:
                 builder.instructions[pc] = .choiceState(state: Int32(state), choice: Int32(choice))
             default: continue

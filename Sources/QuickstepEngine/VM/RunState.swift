@@ -73,6 +73,9 @@ final class RunState: RunScheduler, @unchecked Sendable {
     @exclusivity(unchecked) var keepsHistoryOnSuccess = true
     /// Whether states record when they were entered (for `$$.State.EnteredTime` and history timestamps).
     let needsStateTimes: Bool
+    /// Whether the run keeps no events and no times and runs on one strand: a state that does nothing then only
+    /// counts itself and takes its event ids (``VM/pass(_:_:_:)``), after one check instead of three.
+    @exclusivity(unchecked) private(set) var isQuiet: Bool
     /// Whether the outcome is known; safe from any strand.
     var hasEnded: Bool { ended.load(ordering: .acquiring) }
     /// Guards the history and the mock attempts once the run spans several strands.
@@ -93,6 +96,7 @@ final class RunState: RunScheduler, @unchecked Sendable {
     /// A run whose root strand's timers and wake-ups go to `host`.
     init(resources: RunResources, identity: ExecutionIdentity, history: History?, host: any RunHost) {
         needsStateTimes = resources.program.readsContextObject || history != nil
+        isQuiet = !needsStateTimes && history == nil
         self.resources = resources
         self.identity = identity
         self.history = history
@@ -104,6 +108,7 @@ final class RunState: RunScheduler, @unchecked Sendable {
     func markSpread() {
         guard sharedLock == nil else { return }
         sharedLock = Lock()
+        isQuiet = false
     }
 
     /// Takes the next event id without recording anything.
@@ -118,6 +123,12 @@ final class RunState: RunScheduler, @unchecked Sendable {
     func skipEvents(_ count: Int) -> Int {
         if let sharedLock { return sharedLock.withLock { takeEventIds(count) } }
         return takeEventIds(count)
+    }
+
+    /// ``skipEvents(_:)`` for a run known to be ``isQuiet`` (so on one strand, with no lock to take).
+    @inline(__always)
+    func takeUnsharedEventIds(_ count: Int) -> Int {
+        takeEventIds(count)
     }
 
     @inline(__always)

@@ -176,9 +176,8 @@ enum VM {
     @inline(__always)
     static func pass(_ state: Int, _ execution: Execution, _ program: Program) {
         let run = execution.run
-        guard !run.keepsEvents, !run.needsStateTimes, run.sharedLock == nil, !execution.hasExtras,
-            execution.pendingAssignments.isEmpty, !program.stateFacts[state].needsRawInput
-        else {
+        // Pass-through states never read their raw input (``Compiler/fuseInstructions()`` fuses no other).
+        guard run.isQuiet, !execution.hasExtras, execution.pendingAssignments.isEmpty else {
             enter(state, execution, program)
             exit(execution)
             return
@@ -186,7 +185,7 @@ enum VM {
         if execution.parent == nil { run.transitions += 1 } else { execution.transitions += 1 }
         execution.state = state
         if !execution.rawInput.isNull { execution.rawInput = .null }
-        let entered = run.skipEvents(2)
+        let entered = run.takeUnsharedEventIds(2)
         execution.stateEnteredEventId = entered
         execution.lastEventId = entered + 1
     }
