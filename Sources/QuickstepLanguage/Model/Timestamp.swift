@@ -27,8 +27,7 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
 
     /// Parses `text`, or returns `nil` when it is not in the profile (or names a date or time that does not exist).
     public init?(_ text: String) {
-        var bytes = text
-        guard let instant = bytes.withUTF8(Self.instant) else { return nil }
+        guard let instant = Self.instant(of: text) else { return nil }
         secondsSinceEpoch = instant.seconds
         nanoseconds = instant.nanoseconds
         self.text = text
