@@ -91,6 +91,33 @@ import QuickstepLanguage
         #expect(result.output == ["t": ["calls": 4]])
     }
 
+    /// A catcher whose ResultPath cannot be applied to the state's raw input (a string here) ends the execution
+    /// with that failure: the state's catchers handle what the state raised, not what their own handler raised
+    /// (the same catcher would take over again, forever; AWS ends such an execution, and so does the reference
+    /// interpreter). The cause is the one a state's own ResultPath mismatch gives.
+    @Test func aCatcherWhoseResultPathDoesNotApplyEndsTheExecution() throws {
+        let handlers = TaskHandlerRegistry()
+        handlers.register(Self.flaky) { (_) throws(ExecutionFailure) -> JSONValue in
+            throw ExecutionFailure(error: "Broken", cause: "always")
+        }
+        let result = try execute(#"""
+            {"StartAt":"T","States":{"T":{"Type":"Task","Resource":"\#(Self.flaky)","End":true,
+               "Retry":[{"ErrorEquals":["States.ResultPathMatchFailure"],"MaxAttempts":5}],
+               "Catch":[{"ErrorEquals":["States.ALL"],"ResultPath":"$.error","Next":"Done"}]},
+             "Done":{"Type":"Succeed"}}}
+            """#, input: "just a string", handlers: handlers)
+        #expect(result.status == .failed)
+        #expect(result.error == "States.ResultPathMatchFailure")
+        #expect(result.cause == #"Unable to apply ResultPath '$.error' to input '"just a string"'"#)
+        // The same catcher with a raw input it applies to.
+        let caught = try execute(#"""
+            {"StartAt":"T","States":{"T":{"Type":"Task","Resource":"\#(Self.flaky)","End":true,
+               "Catch":[{"ErrorEquals":["States.ALL"],"ResultPath":"$.error","Next":"Done"}]},
+             "Done":{"Type":"Succeed"}}}
+            """#, input: ["a": 1], handlers: handlers)
+        #expect(caught.output == ["a": 1, "error": ["Error": "Broken", "Cause": "always"]])
+    }
+
     @Test func maxAttemptsZeroAndExhaustedRetrierStopRetrying() throws {
         let calls = Locked(0)
         let handlers = TaskHandlerRegistry()

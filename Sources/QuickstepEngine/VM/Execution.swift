@@ -115,6 +115,7 @@ final class Execution {
         @exclusivity(unchecked) var mapItem: (index: Int, value: JSONValue)?
         @exclusivity(unchecked) var pendingFailure: ExecutionFailure?
         @exclusivity(unchecked) var invocationCounter = 0
+        @exclusivity(unchecked) var isCatching = false
     }
 
     /// Whether any of the rarely used fields was ever set (so they may need resetting).
@@ -169,6 +170,13 @@ final class Execution {
     var invocationCounter: Int {
         get { extras?.invocationCounter ?? 0 }
         set { if extras != nil || newValue != 0 { ensuredExtras.invocationCounter = newValue } }
+    }
+    /// Set while a catcher's handler (its Assign and ResultPath) runs, until the next state is entered: a failure
+    /// raised there ends the execution instead of being handled by the state's retriers and catchers again (the
+    /// catcher whose ResultPath failed would take over again, and again, forever).
+    var isCatching: Bool {
+        get { extras?.isCatching ?? false }
+        set { if extras != nil || newValue { ensuredExtras.isCatching = newValue } }
     }
     /// Variables assigned by the current state, stored when it exits.
     @exclusivity(unchecked) var pendingAssignments: [JSONObject] = []

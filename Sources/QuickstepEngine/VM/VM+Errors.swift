@@ -7,7 +7,9 @@ extension VM {
     ///
     /// - Returns: whether the execution goes on running now (a catcher took over).
     static func handle(_ failure: ExecutionFailure, in execution: Execution) -> Bool {
-        guard execution.state >= 0 else {
+        // Before the first state, or in a catcher's handler (its ResultPath did not apply to the raw input, or its
+        // Assign failed): nothing handles it.
+        guard execution.state >= 0, !execution.isCatching else {
             finish(execution, .failure(failure))
             return false
         }
@@ -31,6 +33,7 @@ extension VM {
             if let cause = failure.cause { errorOutput["Cause"] = .string(cause) }
             execution.value = .object(errorOutput)
             execution.pc = catcher.handlerPC
+            execution.isCatching = true
             return true
         }
         finish(execution, .failure(failure))

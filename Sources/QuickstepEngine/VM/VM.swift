@@ -143,6 +143,7 @@ enum VM {
         if execution.hasExtras || facts.issuesTaskToken {
             if !execution.retryAttempts.isEmpty { execution.retryAttempts = [] }
             execution.retryCount = 0
+            execution.isCatching = false
             execution.taskToken = facts.issuesTaskToken ? TaskTokens.make() : nil
         }
         if !execution.pendingAssignments.isEmpty { execution.pendingAssignments.removeAll() }
