@@ -74,17 +74,33 @@ extension JSONObject {
     @inlinable
     static func position(ofKeyAt key: UnsafePointer<String>, in members: UnsafePointer<Member>, count: Int, hint: Int) -> Int? {
         let words = UnsafeRawPointer(key).load(as: (UInt64, UInt64).self)
-        func matches(_ position: Int) -> Bool {
-            // A member's key is its first field.
-            let member = UnsafeRawPointer(members + position)
-            let memberWords = member.load(as: (UInt64, UInt64).self)
-            if memberWords == words { return true }
-            if isSmall(memberWords) && isSmall(words) { return false }
-            return sameKey(member.assumingMemoryBound(to: String.self).pointee, key.pointee)
-        }
-        if hint >= 0, hint < count, matches(hint) { return hint }
-        for position in 0..<count where matches(position) { return position }
+        if hint >= 0, hint < count, keyMatches(members + hint, key, words: words) { return hint }
+        for position in 0..<count where keyMatches(members + position, key, words: words) { return position }
         return nil
+    }
+
+    /// The position of the key at `key` among `count` members at `members`, searched from the last member back:
+    /// where a key that a state wrote lately lies (a ResultPath that rewrites a field its workflow added).
+    @inlinable
+    static func lastPosition(ofKeyAt key: UnsafePointer<String>, in members: UnsafePointer<Member>, count: Int) -> Int? {
+        let words = UnsafeRawPointer(key).load(as: (UInt64, UInt64).self)
+        var position = count
+        while position > 0 {
+            position -= 1
+            if keyMatches(members + position, key, words: words) { return position }
+        }
+        return nil
+    }
+
+    /// Whether the member at `member` has the key at `key` (whose two words are `words`), compared in place as
+    /// ``sameKey(_:_:)`` compares: the words, then, for keys stored out of line, the bytes.
+    @inlinable @inline(__always)
+    static func keyMatches(_ member: UnsafePointer<Member>, _ key: UnsafePointer<String>, words: (UInt64, UInt64)) -> Bool {
+        // A member's key is its first field.
+        let memberWords = UnsafeRawPointer(member).load(as: (UInt64, UInt64).self)
+        if memberWords == words { return true }
+        if isSmall(memberWords) && isSmall(words) { return false }
+        return sameKey(UnsafeRawPointer(member).assumingMemoryBound(to: String.self).pointee, key.pointee)
     }
 
     /// Whether the key of the member at `member` has the same two words as the key at `key`: the same small

@@ -1,5 +1,5 @@
 import Testing
-import QuickstepEngine
+@testable import QuickstepEngine
 import QuickstepJSON
 import QuickstepLanguage
 
@@ -125,6 +125,68 @@ import QuickstepLanguage
                                                          with: #""Type":"Succeed""#)
         let passed = try execute(succeeding, input: ["start": 1])
         #expect(passed.output == ["replaced": true, "again": "three"])
+    }
+
+    /// A Task keeps its raw input only for what reads it, and each of those still finds it. Spec: a retry runs the
+    /// state again from its input (so Parameters are evaluated again on it); a Catch's ResultPath writes the error
+    /// output into the state's input, and `ResultPath: null` passes that input through; TimeoutSecondsPath is read
+    /// from the state's input (AWS, not the effective input). A Task with none of these needs nothing of it.
+    @Test func tasksFindTheirRawInputWhereTheyReadIt() throws {
+        let flaky = "arn:aws:lambda:us-east-1:123456789012:function:flaky"
+        let failing = "arn:aws:lambda:us-east-1:123456789012:function:failing"
+        let calls = Locked(0)
+        let handlers = echoHandlers()
+        handlers.register(flaky) { (invocation) throws(ExecutionFailure) -> JSONValue in
+            let call = calls.withLock { count in
+                count += 1
+                return count
+            }
+            if call == 1 { throw ExecutionFailure(error: "Flaky.Error", cause: "first call") }
+            return invocation.input
+        }
+        handlers.register(failing) { (_) throws(ExecutionFailure) -> JSONValue in
+            throw ExecutionFailure(error: "Broken", cause: "always")
+        }
+        // Retried: Parameters are evaluated again on the raw input.
+        let retried = try execute(#"""
+            {"StartAt":"T","States":{"T":{"Type":"Task","Resource":"\#(flaky)","Parameters":{"v.$":"$.start"},
+               "Retry":[{"ErrorEquals":["Flaky.Error"],"IntervalSeconds":1,"MaxAttempts":1}],"End":true}}}
+            """#, input: ["start": 1], handlers: handlers)
+        #expect(retried.output == ["v": 1])
+        #expect(calls.withLock { $0 } == 2)
+        // Caught into the raw input, with the Task's own ResultPath the default `$`.
+        let caught = try execute(#"""
+            {"StartAt":"T","States":{"T":{"Type":"Task","Resource":"\#(failing)","InputPath":"$.inner",
+               "Catch":[{"ErrorEquals":["States.ALL"],"ResultPath":"$.error","Next":"Done"}],"End":true},
+             "Done":{"Type":"Succeed"}}}
+            """#, input: ["inner": ["x": 1], "y": 2], handlers: handlers)
+        #expect(caught.output == ["inner": ["x": 1], "y": 2, "error": ["Error": "Broken", "Cause": "always"]])
+        let passedThrough = try execute(#"""
+            {"StartAt":"T","States":{"T":{"Type":"Task","Resource":"\#(failing)","InputPath":"$.inner",
+               "Catch":[{"ErrorEquals":["States.ALL"],"ResultPath":null,"Next":"Done"}],"End":true},
+             "Done":{"Type":"Succeed"}}}
+            """#, input: ["inner": ["x": 1], "y": 2], handlers: handlers)
+        #expect(passedThrough.output == ["inner": ["x": 1], "y": 2])
+        // A Catch whose ResultPath is `$`: the error output is the state's output.
+        let replaced = try execute(#"""
+            {"StartAt":"T","States":{"T":{"Type":"Task","Resource":"\#(failing)",
+               "Catch":[{"ErrorEquals":["States.ALL"],"Next":"Done"}],"End":true},
+             "Done":{"Type":"Succeed"}}}
+            """#, input: ["y": 2], handlers: handlers)
+        #expect(replaced.output == ["Error": "Broken", "Cause": "always"])
+        // TimeoutSecondsPath from the raw input, though InputPath narrows the effective input.
+        let timed = try execute(#"""
+            {"StartAt":"T","States":{"T":{"Type":"Task","Resource":"arn:aws:lambda:us-east-1:123456789012:function:echo",
+               "InputPath":"$.inner","TimeoutSecondsPath":"$.timeout","End":true}}}
+            """#, input: ["inner": ["x": 1], "timeout": 5], handlers: handlers)
+        #expect(timed.status == .succeeded)
+        #expect(timed.output == ["x": 1])
+        // None of these: the result replaces the input, and a next state reads only that.
+        let plain = try execute(#"""
+            {"StartAt":"T","States":{"T":{"Type":"Task","Resource":"arn:aws:lambda:us-east-1:123456789012:function:echo",
+               "Parameters":{"only.$":"$.inner"},"Next":"P"},"P":{"Type":"Pass","ResultPath":"$.again","End":true}}}
+            """#, input: ["inner": 1, "other": 2], handlers: handlers)
+        #expect(plain.output == ["only": 1, "again": ["only": 1]])
     }
 
     private func echoHandlers() -> TaskHandlerRegistry {

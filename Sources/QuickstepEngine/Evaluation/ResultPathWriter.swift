@@ -71,7 +71,7 @@ enum ResultPathWriter {
             value = .null
             // One search of the object's keys: the member is replaced, edited in place, or appended.
             if rest.isEmpty {
-                object.setValue(result, forKey: name)
+                withUnsafePointer(to: name) { object.setValue(result, forKeyAt: $0) }
             } else if let position = object.position(of: name) {
                 object.modifyValue(at: position) { child in store(result, segments: rest, in: &child) }
             } else {

@@ -157,8 +157,11 @@ extension VM {
     ///
     /// - Parameter knownToFit: the output was checked against the limit before (a mocked response, checked once
     ///   when the mock configuration was resolved).
+    ///
+    /// The output is consumed: it becomes the execution's value without a copy of its own (which was a retain and
+    /// a release per task).
     private static func accept(
-        _ output: JSONValue, _ execution: Execution, task: UnsafePointer<CompiledTask>?, wrap: Bool = true, knownToFit: Bool = false
+        _ output: consuming JSONValue, _ execution: Execution, task: UnsafePointer<CompiledTask>?, wrap: Bool = true, knownToFit: Bool = false
     ) throws(ExecutionFailure) {
         var result = output
         if !knownToFit && result.compactTextExceeds(bytes: Limits.payloadBytes) {
@@ -170,9 +173,9 @@ extension VM {
             if let task { recordFailed(execution, task: task, failure) }
             throw failure
         }
-        execution.checkedResult = output
+        execution.checkedResult = result
         if wrap, task?.pointee.isLambdaInvoke ?? false {
-            result = LambdaShapes.invokeResponse(payload: output, logType: execution.value["LogType"]?.stringValue)
+            result = LambdaShapes.invokeResponse(payload: result, logType: execution.value["LogType"]?.stringValue)
         }
         if let task {
             let isLambda = task.pointee.resource.isLambdaFunction
