@@ -177,12 +177,9 @@ public struct JSONParser: ~Copyable {
         guard frame.isObject else { return .array(values.popArray(from: frame.valueStart)) }
         let count = values.count - frame.valueStart
         let hasRepeatedKey = Self.hasRepeatedHash(keyHashes[frame.keyStart...])
-        let members = [JSONObject.Member](unsafeUninitializedCapacity: count) { buffer, initialized in
-            for position in 0..<count {
-                (buffer.baseAddress! + position).initialize(
-                    to: (keys.take(at: frame.keyStart + position), values.take(at: frame.valueStart + position)))
-            }
-            initialized = count
+        var members = [JSONObject.Member].withCapacity(count)
+        for position in 0..<count {
+            members.append((keys.take(at: frame.keyStart + position), values.take(at: frame.valueStart + position)))
         }
         keys.forget(downTo: frame.keyStart)
         values.forget(downTo: frame.valueStart)

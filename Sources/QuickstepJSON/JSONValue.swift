@@ -123,3 +123,13 @@ extension JSONValue: CustomStringConvertible, CustomDebugStringConvertible {
     public var description: String { JSONSerializer.compactText(self) }
     public var debugDescription: String { "JSONValue(\(JSONSerializer.compactText(self)))" }
 }
+
+extension JSONValue {
+    /// `count` nulls, as the results of a Map or Parallel state before its children report, allocated through the
+    /// specialized path (``Swift/Array/withCapacity(_:)``).
+    public static func nulls(count: Int) -> [JSONValue] {
+        var nulls = [JSONValue].withCapacity(count)
+        for _ in 0..<count { nulls.append(.null) }
+        return nulls
+    }
+}

@@ -28,10 +28,8 @@ struct UnsafeStack<Element>: ~Copyable {
     /// Moves the elements from `start` to the top into a new array, leaving the stack `start` high.
     mutating func popArray(from start: Int) -> [Element] {
         let moved = count - start
-        let elements = [Element](unsafeUninitializedCapacity: moved) { buffer, initialized in
-            buffer.baseAddress!.moveInitialize(from: base + start, count: moved)
-            initialized = moved
-        }
+        var elements = [Element].withCapacity(moved)
+        for position in start..<count { elements.append((base + position).move()) }
         count = start
         return elements
     }

@@ -43,7 +43,7 @@ final class Join {
 
     init(owner: Execution, count: Int, maxConcurrency: Int, isMap: Bool, toleratedCount: Int?, toleratedPercentage: Double?) {
         self.owner = owner
-        results = Array(repeating: .null, count: count)
+        results = JSONValue.nulls(count: count)
         remaining = count
         self.count = count
         self.maxConcurrency = maxConcurrency
