@@ -177,15 +177,16 @@ public struct JSONParser: ~Copyable {
         guard frame.isObject else { return .array(values.popArray(from: frame.valueStart)) }
         let count = values.count - frame.valueStart
         let hasRepeatedKey = Self.hasRepeatedHash(keyHashes[frame.keyStart...])
-        var members = [JSONObject.Member].withCapacity(count)
+        var members = [JSONObject.Entry].withCapacity(count)
         for position in 0..<count {
-            members.append((keys.take(at: frame.keyStart + position), values.take(at: frame.valueStart + position)))
+            members.append(JSONObject.Entry(key: keys.take(at: frame.keyStart + position),
+                                            value: values.take(at: frame.valueStart + position)))
         }
         keys.forget(downTo: frame.keyStart)
         values.forget(downTo: frame.valueStart)
         keyHashes.removeSubrange(frame.keyStart...)
         // Repeated keys are rare: only then go member by member, so the last value wins in the first position.
-        return .object(hasRepeatedKey ? JSONObject(members) : JSONObject(uniqueMembers: members))
+        return .object(hasRepeatedKey ? JSONObject(members.lazy.map { ($0.key, $0.value) }) : JSONObject(uniqueMembers: members))
     }
 
     /// Whether two of the hashes are equal (a repeated key, or a hash collision that the slow path sorts out).

@@ -10,7 +10,7 @@ extension JSONValue {
         case .string(let text): .string(Self.copy(text))
         case .array(let elements): .array(elements.map { $0.deepCopy() })
         case .object(let object):
-            .object(JSONObject(uniqueMembers: object.members.map { (key: Self.copy($0.key), value: $0.value.deepCopy()) }))
+            .object(JSONObject(uniqueMembers: object.members.map { JSONObject.Entry(key: Self.copy($0.key), value: $0.value.deepCopy()) }))
         }
     }
 

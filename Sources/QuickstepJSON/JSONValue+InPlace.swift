@@ -72,7 +72,7 @@ extension JSONObject {
     /// keys' words in place (``sameKey(_:_:)``): no key is copied, so no reference count is touched unless a key is
     /// stored out of line.
     @inlinable
-    static func position(ofKeyAt key: UnsafePointer<String>, in members: UnsafePointer<Member>, count: Int, hint: Int) -> Int? {
+    static func position(ofKeyAt key: UnsafePointer<String>, in members: UnsafePointer<Entry>, count: Int, hint: Int) -> Int? {
         let words = UnsafeRawPointer(key).load(as: (UInt64, UInt64).self)
         if hint >= 0, hint < count, keyMatches(members + hint, key, words: words) { return hint }
         for position in 0..<count where keyMatches(members + position, key, words: words) { return position }
@@ -82,7 +82,7 @@ extension JSONObject {
     /// The position of the key at `key` among `count` members at `members`, searched from the last member back:
     /// where a key that a state wrote lately lies (a ResultPath that rewrites a field its workflow added).
     @inlinable
-    static func lastPosition(ofKeyAt key: UnsafePointer<String>, in members: UnsafePointer<Member>, count: Int) -> Int? {
+    static func lastPosition(ofKeyAt key: UnsafePointer<String>, in members: UnsafePointer<Entry>, count: Int) -> Int? {
         let words = UnsafeRawPointer(key).load(as: (UInt64, UInt64).self)
         var position = count
         while position > 0 {
@@ -95,7 +95,7 @@ extension JSONObject {
     /// Whether the member at `member` has the key at `key` (whose two words are `words`), compared in place as
     /// ``sameKey(_:_:)`` compares: the words, then, for keys stored out of line, the bytes.
     @inlinable @inline(__always)
-    static func keyMatches(_ member: UnsafePointer<Member>, _ key: UnsafePointer<String>, words: (UInt64, UInt64)) -> Bool {
+    static func keyMatches(_ member: UnsafePointer<Entry>, _ key: UnsafePointer<String>, words: (UInt64, UInt64)) -> Bool {
         // A member's key is its first field.
         let memberWords = UnsafeRawPointer(member).load(as: (UInt64, UInt64).self)
         if memberWords == words { return true }
@@ -106,14 +106,13 @@ extension JSONObject {
     /// Whether the key of the member at `member` has the same two words as the key at `key`: the same small
     /// string, or the same storage. Different words may still be equal keys (``sameKey(_:_:)`` decides).
     @inlinable @inline(__always)
-    static func sameWords(_ member: UnsafePointer<Member>, _ key: UnsafePointer<String>) -> Bool {
+    static func sameWords(_ member: UnsafePointer<Entry>, _ key: UnsafePointer<String>) -> Bool {
         UnsafeRawPointer(member).load(as: (UInt64, UInt64).self) == UnsafeRawPointer(key).load(as: (UInt64, UInt64).self)
     }
 
-    /// The value of the member at `member`, in place. A tuple's elements are laid out in order, each at the next
-    /// offset its alignment allows, so the value follows the key's stride.
+    /// The value of the member at `member`, in place: the value follows the key's stride (``valueOffset``).
     @inlinable
-    static func value(ofMemberAt member: UnsafePointer<Member>) -> UnsafePointer<JSONValue> {
+    static func value(ofMemberAt member: UnsafePointer<Entry>) -> UnsafePointer<JSONValue> {
         UnsafeRawPointer(member).advanced(by: valueOffset).assumingMemoryBound(to: JSONValue.self)
     }
 
@@ -121,8 +120,7 @@ extension JSONObject {
     @inlinable
     static var valueOffset: Int {
         let offset = MemoryLayout<String>.stride
-        precondition(offset % MemoryLayout<JSONValue>.alignment == 0
-            && MemoryLayout<Member>.size == offset + MemoryLayout<JSONValue>.size)
+        precondition(MemoryLayout<Entry>.offset(of: \Entry.key) == 0 && MemoryLayout<Entry>.offset(of: \Entry.value) == offset)
         return offset
     }
 }
