@@ -135,14 +135,15 @@ import QuickstepLanguage
             0006  exitState       
             0007  endGraph        
             """)
-        // A state that does nothing between entering and leaving is entered and left by one instruction; a state's
-        // exit and its jump are one instruction.
+        // A state that does nothing between entering and leaving is entered and left by one instruction, and a run
+        // of them by one more (its first state's, which also goes through the first alone); a state's exit and its
+        // jump are one instruction.
         let chain = Program(try StateMachine(definition: #"""
             {"StartAt":"A","States":{"A":{"Type":"Pass","Next":"B"},"B":{"Type":"Pass","End":true}}}
             """#))
         #expect(chain.disassembly() == """
             ; state A
-            0000  passThrough     A (Pass) -> 0003
+            0000  passChain       A .. B (2 states) -> 0005
             0001  exitStateAndJump 0003
             0002  jump            0003
             ; state B

@@ -40,6 +40,9 @@ extension Program {
             return ("passThrough", "\(tables.states[Int(index)].name) (\(tables.states[Int(index)].typeName)) -> \(Self.address(Int(next)))")
         case .passThroughToEnd(let index):
             return ("passThroughToEnd", "\(tables.states[index].name) (\(tables.states[index].typeName))")
+        case .passChain(let index):
+            let chain = tables.passChains[Int(index)]
+            return ("passChain", "\(tables.states[Int(chain.first)].name) .. \(tables.states[Int(chain.last)].name) (\(chain.count) states) -> \(Self.address(Int(chain.exit)))")
         case .choiceState(let index, let choice):
             return ("choiceState", "\(tables.states[Int(index)].name) (\(tables.states[Int(index)].typeName)) choice \(choice)")
         case .inputPath(let index): return ("inputPath", tables.paths[index].text)

@@ -20,6 +20,11 @@ enum Instruction: Sendable, Equatable {
     /// As `passThrough` for such a state that ends its graph: enters and leaves it and goes on to the `endGraph`
     /// two instructions on.
     case passThroughToEnd(Int)
+    /// Enters and leaves every state of pass-through chain `n` (``Program/passChains``): a run of pass-through
+    /// states, each the next one of the one before, in one step when the run keeps no events or times (``VM``'s
+    /// `passChain`). Otherwise it does what the first state's own `passThrough` or `passThroughToEnd` does and goes
+    /// on to the second, whose instruction stays in place.
+    case passChain(Int32)
     /// `value` = `value` at path `n` (InputPath).
     case inputPath(Int)
     /// `value` = `{}` (InputPath null).
@@ -110,6 +115,8 @@ public final class Program: Sendable {
     /// taking one out of its array copied every part of it, a retain and a release each, per evaluation.
     nonisolated(unsafe) let templates: UnsafeMutableBufferPointer<CompiledTemplate>
     nonisolated(unsafe) let paths: UnsafeMutableBufferPointer<JSONPath>
+    /// The pass-through chains the `passChain` instructions name, in memory the program owns.
+    nonisolated(unsafe) let passChains: UnsafeMutableBufferPointer<PassChain>
 
     init(tables: ProgramTables, entry: Int, machine: StateMachine) {
         instructions = tables.instructions
@@ -125,6 +132,7 @@ public final class Program: Sendable {
         maps = .owned(copying: tables.maps)
         templates = .owned(copying: tables.templates)
         paths = .owned(copying: tables.paths)
+        passChains = .owned(copying: tables.passChains)
     }
 
     deinit {
@@ -136,7 +144,22 @@ public final class Program: Sendable {
         maps.freeOwned()
         templates.freeOwned()
         paths.freeOwned()
+        passChains.freeOwned()
     }
+}
+
+/// A run of pass-through states (Pass or Succeed states without data processing), each entered from the one before
+/// it: what a `passChain` instruction needs to go through all of them at once, or through the first alone.
+struct PassChain: Equatable {
+    /// The first state, and where its own instruction goes on (the second state's instruction).
+    let first: Int32
+    let afterFirst: Int32
+    /// How many states the chain goes through.
+    let count: Int32
+    /// The last state, the one the execution is in when the chain is done.
+    let last: Int32
+    /// Where the chain goes on: the instruction after the last state (an `endGraph` when it ends its graph).
+    let exit: Int32
 }
 
 /// What the VM checks about a state on every entry, with no references in it (see ``Program/stateFacts``).

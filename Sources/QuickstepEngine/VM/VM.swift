@@ -39,6 +39,8 @@ enum VM {
                 case .passThroughToEnd(let state):
                     pass(state, execution, program)
                     execution.pc += 2
+                case .passChain(let chain):
+                    execution.pc = passChain(program.passChains.baseAddress! + Int(chain), execution, program)
                 case .inputPath(let path):
                     execution.value = try select(program.paths.baseAddress! + path, from: execution.value, in: execution)
                     execution.pc += 1
@@ -167,6 +169,27 @@ enum VM {
         execution.stateEnteredEventId = execution.record("\(compiled.typeName)StateEntered", ("stateEnteredEventDetails", [
             "name": .string(compiled.name), "input": .string(input.compactText), "inputDetails": ["truncated": false],
         ]))
+    }
+
+    /// Goes through a chain of pass-through states (``Instruction/passChain(_:)``) and returns where to go on: all of
+    /// them at once when ``pass(_:_:_:)`` would take its quiet path for each (nothing it checks changes along the
+    /// chain), counting every state and taking two event ids for each, the last state's as its own; otherwise the
+    /// first alone, as its own instruction would.
+    @inline(__always)
+    static func passChain(_ chain: UnsafePointer<PassChain>, _ execution: Execution, _ program: Program) -> Int {
+        let run = execution.run
+        guard run.isQuiet, !execution.hasExtras, execution.pendingAssignments.isEmpty else {
+            pass(Int(chain.pointee.first), execution, program)
+            return Int(chain.pointee.afterFirst)
+        }
+        let count = Int(chain.pointee.count)
+        if execution.parent == nil { run.transitions += count } else { execution.transitions += count }
+        execution.state = Int(chain.pointee.last)
+        if !execution.rawInput.isNull { execution.rawInput = .null }
+        let first = run.takeUnsharedEventIds(2 * count)
+        execution.stateEnteredEventId = first + 2 * count - 2
+        execution.lastEventId = first + 2 * count - 1
+        return Int(chain.pointee.exit)
     }
 
     /// Enters and leaves a state that does nothing in between (``Instruction/passThrough(state:next:)``): what
