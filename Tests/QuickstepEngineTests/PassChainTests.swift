@@ -54,6 +54,23 @@ import QuickstepLanguage
         #expect(eventTypes(recorded).filter { $0 == "PassStateEntered" }.count == 6)
     }
 
+    /// Choice states are entered and left in one step too when the run keeps no events or times: the second one,
+    /// which matches nothing, is entered at event id 6 (ExecutionStarted 1, P 2 and 3, C1 4 and 5), as the cause of
+    /// States.NoChoiceMatched says, with a history or without.
+    @Test func aChoiceStateIsEnteredAtTheSameEventIdWithoutAHistory() throws {
+        let definition = #"""
+            {"StartAt":"P","States":{"P":{"Type":"Pass","Next":"C1"},
+              "C1":{"Type":"Choice","Choices":[{"Variable":"$.a","NumericEquals":1,"Next":"C2"}],"Default":"Done"},
+              "C2":{"Type":"Choice","Choices":[{"Variable":"$.a","NumericEquals":2,"Next":"Done"}]},
+              "Done":{"Type":"Succeed"}}}
+            """#
+        let quiet = try execute(definition, input: ["a": 1]) { $0.recordHistory = false }
+        let recorded = try execute(definition, input: ["a": 1])
+        #expect(quiet.error == "States.NoChoiceMatched")
+        #expect(quiet.cause?.contains("(entered at the event id #6)") == true)
+        #expect(quiet.cause == recorded.cause)
+    }
+
     /// An engine that keeps no events goes through chains at once (a Pass line, and a Map whose item processor is
     /// one); one that keeps every execution's events goes state by state. Both count every state.
     @Test func chainsCountEveryStateTheyGoThrough() throws {

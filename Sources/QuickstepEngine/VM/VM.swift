@@ -98,7 +98,7 @@ enum VM {
                     finish(execution, .success(consume output))
                     return
                 case .choiceState(let state, let choice):
-                    enter(Int(state), execution, program)
+                    enterChoice(Int(state), execution, program)
                     try choose(Int(choice), execution)
                     exit(execution)
                     execution.pc = execution.chosenPC
@@ -171,47 +171,66 @@ enum VM {
         ]))
     }
 
+    /// Enters a Choice state (which never reads its raw input): what ``enter(_:_:_:)`` does, in one step when the
+    /// execution can go quietly (``goesQuietly(_:)``).
+    @inline(__always)
+    static func enterChoice(_ state: Int, _ execution: Execution, _ program: Program) {
+        guard goesQuietly(execution) else {
+            enter(state, execution, program)
+            return
+        }
+        goQuietly(through: 1, endingIn: state, leavingLast: false, execution)
+    }
+
     /// Goes through a chain of pass-through states (``Instruction/passChain(_:)``) and returns where to go on: all of
-    /// them at once when ``pass(_:_:_:)`` would take its quiet path for each (nothing it checks changes along the
-    /// chain), counting every state and taking two event ids for each, the last state's as its own; otherwise the
-    /// first alone, as its own instruction would.
+    /// them at once when the execution can go quietly (nothing that decides it changes along the chain); otherwise
+    /// the first alone, as its own instruction would.
     @inline(__always)
     static func passChain(_ chain: UnsafePointer<PassChain>, _ execution: Execution, _ program: Program) -> Int {
-        let run = execution.run
-        guard run.isQuiet, !execution.hasExtras, execution.pendingAssignments.isEmpty else {
+        guard goesQuietly(execution) else {
             pass(Int(chain.pointee.first), execution, program)
             return Int(chain.pointee.afterFirst)
         }
-        let count = Int(chain.pointee.count)
-        if execution.parent == nil { run.transitions += count } else { execution.transitions += count }
-        execution.state = Int(chain.pointee.last)
-        if !execution.rawInput.isNull { execution.rawInput = .null }
-        let first = run.takeUnsharedEventIds(2 * count)
-        execution.stateEnteredEventId = first + 2 * count - 2
-        execution.lastEventId = first + 2 * count - 1
+        goQuietly(through: Int(chain.pointee.count), endingIn: Int(chain.pointee.last), leavingLast: true, execution)
         return Int(chain.pointee.exit)
     }
 
     /// Enters and leaves a state that does nothing in between (``Instruction/passThrough(state:next:)``): what
-    /// ``enter(_:_:_:)`` and ``exit(_:)`` do, in one step when the run keeps no events, no times and no extras
-    /// (the usual case): count the transition, take the two event ids, drop the raw input. As two calls it was
+    /// ``enter(_:_:_:)`` and ``exit(_:)`` do, in one step when the execution can go quietly. As two calls it was
     /// 100 instructions per state of a Pass chain or a Map's item processor (callgrind), a third of each of their
     /// transitions.
     @inline(__always)
     static func pass(_ state: Int, _ execution: Execution, _ program: Program) {
-        let run = execution.run
         // Pass-through states never read their raw input (``Compiler/fuseInstructions()`` fuses no other).
-        guard run.isQuiet, !execution.hasExtras, execution.pendingAssignments.isEmpty else {
+        guard goesQuietly(execution) else {
             enter(state, execution, program)
             exit(execution)
             return
         }
-        if execution.parent == nil { run.transitions += 1 } else { execution.transitions += 1 }
-        execution.state = state
+        goQuietly(through: 1, endingIn: state, leavingLast: true, execution)
+    }
+
+    /// Whether states that never read their raw input can be entered and left in one step: the run keeps no events,
+    /// no times and runs on one strand (``RunState/isQuiet``), and the execution has no extras to reset and no
+    /// assignments pending. Entering and leaving such a state is then only counting it and taking its event ids.
+    @inline(__always)
+    private static func goesQuietly(_ execution: Execution) -> Bool {
+        execution.run.isQuiet && !execution.hasExtras && execution.pendingAssignments.isEmpty
+    }
+
+    /// Goes quietly through `count` states that never read their raw input, in order, the last being `last`: counts
+    /// them, drops the raw input and takes two event ids per state (entered, exited), one for the last when it is
+    /// only entered (`leavingLast` false). The last state's entered event is the execution's state entry.
+    @inline(__always)
+    private static func goQuietly(through count: Int, endingIn last: Int, leavingLast: Bool, _ execution: Execution) {
+        let run = execution.run
+        if execution.parent == nil { run.transitions += count } else { execution.transitions += count }
+        execution.state = last
         if !execution.rawInput.isNull { execution.rawInput = .null }
-        let entered = run.takeUnsharedEventIds(2)
-        execution.stateEnteredEventId = entered
-        execution.lastEventId = entered + 1
+        let ids = 2 * count - (leavingLast ? 0 : 1)
+        let first = run.takeUnsharedEventIds(ids)
+        execution.stateEnteredEventId = first + 2 * (count - 1)
+        execution.lastEventId = first + ids - 1
     }
 
     static func exit(_ execution: Execution) {
