@@ -58,11 +58,11 @@ struct BenchCommand: ParsableCommand {
         engine.register(Program(loaded.machine), name: machineName, mocks: loaded.mocks)
 
         if sync {
-            try runSynchronously(engine: engine, machineName: machineName, input: inputValue)
+            try runSynchronously(engine: engine, machineName: machineName, input: inputValue, inputByteCount: loaded.inputByteCount)
             return
         }
         let driver = BenchDriver(
-            engine: engine, machineName: machineName, input: inputValue, executions: executions,
+            engine: engine, machineName: machineName, input: inputValue, inputByteCount: loaded.inputByteCount, executions: executions,
             chains: min(concurrency, executions), deadline: duration.map { DispatchTime.now().uptimeNanoseconds + UInt64($0 * 1e9) })
         let progress = ProgressLine(enabled: !json && isatty(STDOUT_FILENO) != 0, total: executions)
         let start = DispatchTime.now().uptimeNanoseconds
@@ -101,14 +101,14 @@ struct BenchCommand: ParsableCommand {
 
 extension BenchCommand {
     /// `--sync`: one StartSyncExecution after another on this thread, each timed from the call to its return.
-    private func runSynchronously(engine: Engine, machineName: String, input: JSONValue) throws {
+    private func runSynchronously(engine: Engine, machineName: String, input: JSONValue, inputByteCount: Int) throws {
         var latencies = LatencyHistogram.empty()
         let deadline = duration.map { DispatchTime.now().uptimeNanoseconds + UInt64($0 * 1e9) }
         let start = DispatchTime.now().uptimeNanoseconds
         var issued = 0
         while issued < executions, deadline.map({ DispatchTime.now().uptimeNanoseconds < $0 }) ?? true {
             let began = DispatchTime.now().uptimeNanoseconds
-            _ = try engine.startSyncExecution(stateMachine: machineName, input: input)
+            _ = try engine.startSyncExecution(stateMachine: machineName, input: input, inputByteCount: inputByteCount)
             _ = latencies.record(DispatchTime.now().uptimeNanoseconds - began)
             issued += 1
         }

@@ -38,6 +38,8 @@ final class BenchDriver: @unchecked Sendable {
     private let engine: Engine
     private let machineName: String
     private let inputs: [JSONValue]
+    /// The length of the input's JSON text, given with every start as a stream consumer gives each event's.
+    private let inputByteCount: Int
     private let deadline: UInt64?
     private let executions: Int
     private let chains: Int
@@ -59,10 +61,11 @@ final class BenchDriver: @unchecked Sendable {
     private let failure = Mutex<String?>(nil)
     private let latencies = PerThreadHistograms()
 
-    init(engine: Engine, machineName: String, input: JSONValue, executions: Int, chains: Int, deadline: UInt64?) {
+    init(engine: Engine, machineName: String, input: JSONValue, inputByteCount: Int, executions: Int, chains: Int, deadline: UInt64?) {
         self.engine = engine
         self.machineName = machineName
         inputs = (0..<Self.inputCopies).map { _ in input.deepCopy() }
+        self.inputByteCount = inputByteCount
         self.deadline = deadline
         self.executions = executions
         self.chains = chains
@@ -113,7 +116,7 @@ final class BenchDriver: @unchecked Sendable {
         left[1] = Int(now)
         do {
             try engine.submitExecution(stateMachine: machineName, input: inputs[chain % Self.inputCopies],
-                                       onCompletion: callbacks[chain].body)
+                                       inputByteCount: inputByteCount, onCompletion: callbacks[chain].body)
         } catch {
             failure.withLock { $0 = "\(error)" }
             left.pointee += 1

@@ -45,6 +45,7 @@ struct RunCommand: ParsableCommand {
         options.recordHistory = history
         options.clock = virtualTime ? .virtual : .real
         options.mocks = loaded.mocks
+        options.inputByteCount = loaded.inputByteCount
         let handlers = TaskHandlerRegistry()
         handlers.registerBuiltIns()
         let result = Program(loaded.machine).run(input: loaded.input, handlers: handlers, options: options)

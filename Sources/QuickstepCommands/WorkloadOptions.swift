@@ -31,13 +31,16 @@ struct WorkloadOptions: ParsableArguments {
     struct Loaded {
         var machine: StateMachine
         var input: JSONValue
+        /// The length of the input's JSON text: what the engine measures against the input limit, as AWS does.
+        var inputByteCount: Int
         var machineName: String
         var mocks: MockedTestCase?
     }
 
     func load() throws -> Loaded {
         let machine = try RunCommand.loadMachine(definition)
-        let inputValue = try RunCommand.parseJSON(input.map { try InputFile.read($0) } ?? Array("{}".utf8), from: input ?? "the default input")
+        let inputText = try input.map { try InputFile.read($0) } ?? Array("{}".utf8)
+        let inputValue = try RunCommand.parseJSON(inputText, from: input ?? "the default input")
         let machineName = name ?? RunCommand.baseName(definition)
         var mocks: MockedTestCase?
         if let mockConfig, let testCase {
@@ -49,6 +52,6 @@ struct WorkloadOptions: ParsableArguments {
                 throw ExitCode(2)
             }
         }
-        return Loaded(machine: machine, input: inputValue, machineName: machineName, mocks: mocks)
+        return Loaded(machine: machine, input: inputValue, inputByteCount: inputText.count, machineName: machineName, mocks: mocks)
     }
 }

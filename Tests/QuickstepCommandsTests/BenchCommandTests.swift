@@ -43,7 +43,7 @@ import Testing
         let engine = Engine(configuration: EngineConfiguration(workers: 2))
         defer { engine.shutdown() }
         try engine.createStateMachine(name: "P", definition: #"{"StartAt":"A","States":{"A":{"Type":"Pass","End":true}}}"#)
-        let driver = BenchDriver(engine: engine, machineName: "P", input: ["n": 1], executions: executions, chains: chains, deadline: nil)
+        let driver = BenchDriver(engine: engine, machineName: "P", input: ["n": 1], inputByteCount: 8, executions: executions, chains: chains, deadline: nil)
         driver.start()
         while !driver.isDone { usleep(1000) }
         engine.waitUntilIdle()

@@ -135,6 +135,32 @@ import QuickstepLanguage
         #expect(result.error == "States.IntrinsicFailure", "\(call): \(result.cause ?? "")")
     }
 
+    /// The execution input's limit: its compact text, or the length of the text it was parsed from when the caller
+    /// gives it (AWS measures the input string of a StartExecution request, whitespace included).
+    @Test func payloadLimitOnTheExecutionInput() throws {
+        let definition = #"{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}}"#
+        let cause = "The execution input exceeds the maximum number of bytes service limit."
+        let large = try execute(definition, input: ["s": .string(String(repeating: "x", count: Limits.payloadBytes))])
+        #expect(large.error == "States.DataLimitExceeded")
+        #expect(large.cause == cause)
+        // A small value parsed from text over the limit (mostly whitespace): over.
+        let spaced = try execute(definition, input: ["a": 1]) { $0.inputByteCount = Limits.payloadBytes + 1 }
+        #expect(spaced.error == "States.DataLimitExceeded")
+        #expect(spaced.cause == cause)
+        let atTheLimit = try execute(definition, input: ["a": 1]) { $0.inputByteCount = Limits.payloadBytes }
+        #expect(atTheLimit.status == .succeeded)
+        #expect(atTheLimit.output == ["a": 1])
+        // The engine's starts take the length too.
+        let engine = Engine(configuration: EngineConfiguration(workers: 1))
+        defer { engine.shutdown() }
+        try engine.createStateMachine(name: "M", definition: definition)
+        let over = try engine.startSyncExecution(stateMachine: "M", input: ["a": 1], inputByteCount: Limits.payloadBytes + 1)
+        #expect(over.error == "States.DataLimitExceeded")
+        #expect(over.cause == cause)
+        let within = try engine.startSyncExecution(stateMachine: "M", input: ["a": 1], inputByteCount: 7)
+        #expect(within.output == ["a": 1])
+    }
+
     @Test func payloadLimitOnTaskResults() throws {
         let handlers = TaskHandlerRegistry()
         handlers.register("arn:aws:lambda:us-east-1:1:function:big") { _ in .string(String(repeating: "x", count: Limits.payloadBytes)) }

@@ -1,7 +1,7 @@
 import Dispatch
 import Synchronization
 
-/// How a synchronous start (``Engine/startSyncExecution(stateMachine:input:name:)``) learns that its execution ended
+/// How a synchronous start (``Engine/startSyncExecution(stateMachine:input:inputByteCount:name:)``) learns that its execution ended
 /// on a worker, without costing anything when it ends on the caller's thread (most do: an execution that never
 /// parks runs there from start to end).
 ///

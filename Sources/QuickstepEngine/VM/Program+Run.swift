@@ -14,6 +14,9 @@ public struct ExecutionOptions: Sendable {
     public var clock = ClockMode.real
     /// Mocked task responses (a test case of a ``MockConfiguration``); states it names call no handler.
     public var mocks: MockedTestCase?
+    /// The length of the UTF-8 JSON text the input was parsed from, when known: the 256 KiB input limit is checked
+    /// against it, as AWS checks a StartExecution request's input string (``Engine/startExecution(stateMachine:input:inputByteCount:name:onCompletion:)``).
+    public var inputByteCount: Int?
 
     public init() {}
 }
@@ -39,7 +42,7 @@ extension Program {
         root.record("ExecutionStarted", ("executionStartedEventDetails", [
             "input": .string(input.compactText), "inputDetails": ["truncated": false], "roleArn": .string(identity.roleArn),
         ]))
-        if input.compactTextExceeds(bytes: Limits.payloadBytes) {
+        if Limits.inputExceedsLimit(input, byteCount: options.inputByteCount) {
             VM.finish(root, .failure(ExecutionFailure(error: ErrorName.dataLimitExceeded,
                                                       cause: "The execution input exceeds the maximum number of bytes service limit.")))
         } else {

@@ -459,5 +459,13 @@ enum VM {
 public enum Limits {
     /// The largest state input or output, task result or execution output: 256 KiB.
     public static let payloadBytes = 262_144
+
+    /// Whether an execution's input is over the limit. AWS measures the input string a StartExecution request
+    /// carries, so when the caller gives the length of the JSON text it parsed `input` from (`byteCount`), that
+    /// length is measured and the input is not walked; otherwise the input's compact text is.
+    static func inputExceedsLimit(_ input: JSONValue, byteCount: Int?) -> Bool {
+        if let byteCount { return byteCount > payloadBytes }
+        return input.compactTextExceeds(bytes: payloadBytes)
+    }
 }
 
