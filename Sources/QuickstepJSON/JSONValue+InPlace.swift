@@ -116,11 +116,11 @@ extension JSONObject {
         UnsafeRawPointer(member).advanced(by: valueOffset).assumingMemoryBound(to: JSONValue.self)
     }
 
-    /// Where a member's value starts. The check is on layout constants, so the optimizer folds it away.
+    /// Where a member's value starts, read from the entry's layout; readers in place also rely on its key being
+    /// at the start, checked here. Both are layout constants, which the optimizer folds.
     @inlinable
     static var valueOffset: Int {
-        let offset = MemoryLayout<String>.stride
-        precondition(MemoryLayout<Entry>.offset(of: \Entry.key) == 0 && MemoryLayout<Entry>.offset(of: \Entry.value) == offset)
-        return offset
+        precondition(MemoryLayout<Entry>.offset(of: \Entry.key) == 0)
+        return MemoryLayout<Entry>.offset(of: \Entry.value)!
     }
 }
