@@ -47,7 +47,7 @@ final class BenchDriver: @unchecked Sendable {
     /// in flight started (uptime nanoseconds).
     private let remaining: UnsafeMutablePointer<Int>
     private let counterStride: Int
-    /// Each chain's completion callback (``start()`` makes them). They hold the driver unowned (no cycle, and no
+    /// Each chain's completion callback (``start()`` makes them). They hold the driver unretained (no cycle, and no
     /// reference count touched per execution): the command keeps the driver until every chain is done, and a
     /// callback reads nothing of it after its chain's last start.
     private var callbacks: [Callback] = []
@@ -86,16 +86,22 @@ final class BenchDriver: @unchecked Sendable {
 
     /// Starts every chain.
     func start() {
+        // Each callback reaches the driver borrowed: an `unowned(unsafe)` capture is retained where it is read, and the
+        // driver (and its histograms, read through it) are one object every worker's callbacks read.
+        let driver = Unmanaged.passUnretained(self)
         callbacks = (0..<chains).map { chain in
-            Callback { [unowned(unsafe) self] _ in
-                // One reading of the clock ends this execution's latency and starts the next one's: the next starts
-                // now (a second reading was a clock call per execution charged to the engine).
-                let now = Self.monotonicNanoseconds()
-                latencies.record(now - UInt64(remaining[chain * counterStride + 1]))
-                startNext(chain: chain, now: now)
-            }
+            Callback { _ in driver._withUnsafeGuaranteedRef { $0.complete(chain: chain) } }
         }
         for chain in 0..<chains { startNext(chain: chain, now: Self.monotonicNanoseconds()) }
+    }
+
+    /// Records the latency of chain `chain`'s execution that just completed and starts its next one.
+    private func complete(chain: Int) {
+        // One reading of the clock ends this execution's latency and starts the next one's: the next starts now (a
+        // second reading was a clock call per execution charged to the engine).
+        let now = Self.monotonicNanoseconds()
+        latencies.record(now - UInt64(remaining[chain * counterStride + 1]))
+        startNext(chain: chain, now: now)
     }
 
     /// Whether every chain has started its last execution, or stopped (time is up, or a start failed).

@@ -259,6 +259,60 @@ import MetricsTestKit
             "ExecutionStarted", "PassStateEntered", "PassStateExited", "PassStateEntered", "PassStateExited", "ExecutionSucceeded",
         ])
     }
+
+    /// The ring keeps a segment per thread that finishes executions (each worker, and the callers of synchronous
+    /// starts, which finish inline) and shows them as one ring: with finishes alternating between this thread and the
+    /// workers, the newest five by finish time are listed and found, and an older one that its segment still holds is
+    /// not found.
+    @Test func finishedRingSpansTheThreadsThatFinish() throws {
+        let engine = engine { $0.retainedExecutions = 5 }
+        defer { engine.shutdown() }
+        try engine.createStateMachine(name: "Chain", definition: Self.passChain)
+        var arns: [String] = []
+        for n in 0..<12 {
+            if n % 2 == 0 {
+                _ = try engine.startSyncExecution(stateMachine: "Chain", input: ["n": .int(Int64(n))], name: "run-\(n)")
+                arns.append(try #require(engine.listExecutions(stateMachine: "Chain").first?.executionArn))
+            } else {
+                arns.append(try engine.startExecution(stateMachine: "Chain", input: ["n": .int(Int64(n))], name: "run-\(n)"))
+                engine.waitUntilIdle()
+            }
+            #expect(engine.listExecutions(stateMachine: "Chain").first?.name == "run-\(n)")
+        }
+        #expect(engine.listExecutions(stateMachine: "Chain").map(\.name) == (7..<12).reversed().map { "run-\($0)" })
+        for n in 7..<12 { #expect(engine.describeExecution(arns[n])?.output == ["n": .int(Int64(n)), "doubled": .int(Int64(2 * n))]) }
+        // run-6 finished on this thread, whose segment holds its last five (run-2 to run-10): held, but older than
+        // the newest five.
+        for n in 0..<7 { #expect(engine.describeExecution(arns[n]) == nil, "run-\(n)") }
+        #expect(engine.executionHistory(arns[6]) == nil)
+    }
+
+    /// An execution's id names the worker that started it (its low six bits), which files it in that worker's
+    /// stripe of the running set: executions started from completions on the workers, and from this thread, are
+    /// all found by their ARN while they run, and stopped by it.
+    @Test func executionsStartedOnWorkersAreFoundByTheirArn() throws {
+        let engine = engine()
+        defer { engine.shutdown() }
+        try engine.createStateMachine(name: "Wait", definition: #"{"StartAt":"W","States":{"W":{"Type":"Wait","Seconds":30,"End":true}}}"#)
+        try engine.createStateMachine(name: "Quick", definition: Self.passChain)
+        let arns = Locked<[String]>([])
+        for _ in 0..<50 {
+            // The completion runs on a worker, which starts the waiting execution.
+            try engine.submitExecution(stateMachine: "Quick", input: ["n": 1]) { _ in
+                if let arn = try? engine.startExecution(stateMachine: "Wait") { arns.withLock { $0.append(arn) } }
+            }
+            arns.withLock { $0.append(try! engine.startExecution(stateMachine: "Wait")) }
+        }
+        while arns.withLock({ $0.count }) < 100 { usleep(1000) }
+        let all = arns.withLock { $0 }
+        for arn in all {
+            #expect(engine.describeExecution(arn)?.status == .running, "\(arn)")
+            try engine.stopExecution(arn, error: "Stopped", cause: "test")
+        }
+        engine.waitUntilIdle()
+        #expect(engine.counters.aborted == 100)
+        #expect(engine.listExecutions(stateMachine: "Wait").count == 100)
+    }
 }
 
 /// The callback pattern through the engine: tokens completed from other threads, and AWS's errors for tokens

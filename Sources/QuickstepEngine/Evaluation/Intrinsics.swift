@@ -212,10 +212,19 @@ enum UUIDv4 {
     /// makes. Under one seed, distinct (stream, position) pairs give distinct bits, and nothing is shared between
     /// streams: an engine gives each counters stripe a stream (see ``Engine``), so workers starting executions
     /// write no common line. (One process-wide counter was an atomic add on a line every worker wrote, per start.)
+    ///
+    /// The id's low six bits are the stream's (modulo 64) for streams other than 0 (the engine's threads outside
+    /// the pool), whose ids keep random ones: ``ExecutionRegistry`` files an execution under those bits, so each
+    /// worker's executions go to a stripe of their own and an ARN still names its stripe.
     static func pair(seed: UInt64, stream: Int, position: Int) -> (Bits, Bits) {
         let sequence = UInt64(truncatingIfNeeded: stream) << 44 | UInt64(truncatingIfNeeded: position) << 1
-        return (bits(sequence: sequence, seed: seed), bits(sequence: sequence | 1, seed: seed))
+        var id = bits(sequence: sequence | 1, seed: seed)
+        if stream != 0 { id.low = id.low & ~streamMask | UInt64(truncatingIfNeeded: stream) & streamMask }
+        return (bits(sequence: sequence, seed: seed), id)
     }
+
+    /// The bits of an execution id that name its stream (see ``pair(seed:stream:position:)``).
+    static let streamMask: UInt64 = 0x3F
 
     private static func bits(sequence: UInt64, seed: UInt64 = seed) -> Bits {
         let high = SeededGenerator.mix(seed ^ (sequence << 1))

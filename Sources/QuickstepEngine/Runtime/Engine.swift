@@ -148,7 +148,7 @@ public final class Engine: Sendable {
 
     public init(configuration: EngineConfiguration = EngineConfiguration()) {
         self.configuration = configuration
-        registry = ExecutionRegistry(capacity: configuration.retainedExecutions)
+        registry = ExecutionRegistry(capacity: configuration.retainedExecutions, segments: configuration.workers + 1)
         totals = Totals(stripes: configuration.workers + 1, metrics: EngineMetrics(factory: configuration.metricsFactory ?? MetricsSystem.factory))
         machineTables = LockedStripes(count: configuration.workers + 1) { _ in MachineTable() }
         let registry = registry
@@ -191,16 +191,20 @@ public final class Engine: Sendable {
     /// from the machine's definition (``Program/init(copying:)``), with its own copy of the mocked responses.
     @discardableResult
     public func register(_ program: Program, name: String, mocks: MockedTestCase? = nil) -> String {
-        let identity = MachineIdentity(stateMachineName: name, region: configuration.region, account: configuration.account,
-                                       executionKind: "express")
+        var arn = ""
         for table in 0..<machineTables.count {
-            // Each worker runs a program of its own (see ``Program/init(copying:)``).
+            // Each worker runs a program of its own (see ``Program/init(copying:)``), and has an identity of its own:
+            // every start reads the identity (its ARN prefix spells the execution's ARN), and one object shared by
+            // every worker had its reference count, and its strings' counts, written by all of them.
             let own = table == 0 ? program : Program(copying: program)
+            let identity = MachineIdentity(stateMachineName: name, region: configuration.region,
+                                           account: configuration.account, executionKind: "express")
             let resources = RunResources(program: own, handlers: handlers, mocks: mocks.map { MockPlan($0, program: own) },
                                          tokenBook: tokens, machine: identity)
             machineTables.withLock(table) { $0.register(resources, named: name) }
+            arn = identity.stateMachineArn
         }
-        return identity.stateMachineArn
+        return arn
     }
 
     // MARK: Executions
@@ -394,8 +398,9 @@ public final class Engine: Sendable {
     private static func report(_ run: RunState, registry: ExecutionRegistry, totals: Totals, stripe: Int) {
         guard run.hasEnded, !run.reported else { return }
         run.reported = true
-        let stopDate = RunScheduler.wallClockMilliseconds()
-        registry.finish(run, stopDate: stopDate)
+        let stopTime = RunScheduler.wallClockNanoseconds()
+        let stopDate = stopTime / 1_000_000
+        registry.finish(run, stopTime: stopTime, segment: stripe)
         // The callback first: waitUntilIdle returns only after every callback has run. The outcome is built for the
         // callback alone (the counters need only its status).
         if let onCompletion = run.onCompletion { run.withEndedResult(onCompletion) }

@@ -5,10 +5,12 @@ import QuickstepJSON
 ///
 /// Every execution passes through here twice (added, finished) from whichever threads start and end it, so the
 /// running set is keyed by the random 128-bit id that ends every engine execution's ARN (no string is hashed or
-/// even built) and split into stripes, each with its own lock and ``RunningSet``, chosen by the id's bits. A lookup
-/// by ARN reads the id from the ARN's end and then checks the whole ARN. The ring (``FinishedRing``) keeps the
-/// finished run itself (no description is built unless asked for) and is searched, newest first, when a finished
-/// execution is looked up: lookups are rare, finishes are not.
+/// even built) and split into stripes, each with its own lock and ``RunningSet``, chosen by the id's low six bits.
+/// Those bits name the worker that started the execution (``UUIDv4/pair(seed:stream:position:)``), so a worker's
+/// executions go to a stripe of its own and are added and removed there without a line another worker writes.
+/// A lookup by ARN reads the id from the ARN's end and then checks the whole ARN. The ring (``FinishedRing``, a
+/// segment per finishing thread) keeps the finished run itself (no description is built unless asked for) and is
+/// searched when a finished execution is looked up: lookups are rare, finishes are not.
 final class ExecutionRegistry: Sendable {
     /// A finished run with when it finished. Its outcome is the run's own (``RunState/result``, set once before it
     /// is finished here): copying the result into the ring as well retained and released its five fields.
@@ -18,16 +20,18 @@ final class ExecutionRegistry: Sendable {
         var result: ExecutionResult { run.value.result! }
     }
 
-    private static let stripeCount = 64
+    private static let stripeCount = Int(UUIDv4.streamMask) + 1
     private let stripes: LockedStripes<RunningSet<RunState>>
     private let ring: FinishedRing<Finished>
 
-    init(capacity: Int) {
+    /// A registry showing the `capacity` most recently finished executions, finished from `segments` threads
+    /// (see ``finish(_:stopTime:segment:)``).
+    init(capacity: Int, segments: Int) {
         stripes = LockedStripes(count: Self.stripeCount) { _ in RunningSet<RunState>() }
-        ring = FinishedRing(capacity: max(1, capacity))
+        ring = FinishedRing(capacity: max(1, capacity), segments: segments)
     }
 
-    /// The stripe of the run with id `key`.
+    /// The stripe of the run with id `key`: for ids from a worker's stream, that worker's.
     private func stripe(_ key: UUIDv4.Bits) -> Int {
         Int(truncatingIfNeeded: key.low) & (Self.stripeCount - 1)
     }
@@ -55,13 +59,13 @@ final class ExecutionRegistry: Sendable {
         return run.identity.executionArn == arn ? run : nil
     }
 
-    /// Moves a run whose ``RunState/result`` is set from the running set to the ring; `stopDate` in milliseconds
-    /// since the epoch.
-    func finish(_ run: RunState, stopDate: Int64) {
+    /// Moves a run whose ``RunState/result`` is set from the running set to the ring's segment `segment` (the
+    /// finishing thread's: a worker's, or 0 outside the pool); `stopTime` in nanoseconds since the epoch.
+    func finish(_ run: RunState, stopTime: Int64, segment: Int) {
         let key = run.identity.id!
-        let finished = Finished(run: UncheckedBox(run), stopDate: stopDate)
+        let finished = Finished(run: UncheckedBox(run), stopDate: stopTime / 1_000_000)
         // In the ring before it leaves the running set, so a describe in between finds it in one or the other.
-        let evicted = ring.append(finished)
+        let evicted = ring.append(finished, order: stopTime, segment: segment)
         let removed = stripes.withLock(stripe(key)) { $0.remove(key) }
         _ = (evicted, removed)  // released here, outside both locks
     }
@@ -78,13 +82,8 @@ final class ExecutionRegistry: Sendable {
 
     private func findFinished(_ arn: String) -> Finished? {
         guard let key = Self.key(arn) else { return nil }
-        var found: Finished?
-        ring.forEachNewestFirst { entry in
-            guard entry.run.value.identity.id == key else { return true }
-            if entry.run.value.identity.executionArn == arn { found = entry }
-            return false
-        }
-        return found
+        // The id first: spelling an ARN allocates.
+        return ring.newest { $0.run.value.identity.id == key && $0.run.value.identity.executionArn == arn }
     }
 
     func list() -> [ExecutionDescription] {

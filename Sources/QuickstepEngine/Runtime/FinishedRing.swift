@@ -1,55 +1,81 @@
-import Synchronization
-
-/// The most recently finished executions, a fixed number of them, written by every worker without a lock they
-/// all share.
+/// The most recently finished executions, written by every worker with nothing they share.
 ///
-/// Each finish takes a ticket (one atomic add) and writes the slot the ticket names; the slots are spread over
-/// locks of their own (slot `s` under lock `s % stripes`), so two finishes contend only when their slots share a
-/// lock. One lock around the whole ring was the one lock every execution of every worker took (1.7 % of
-/// pass_chain_10's samples with 2 workers, in `pthread_mutex_lock` alone, and a line every core wrote).
+/// The ring is split into segments, one per thread that finishes executions (a worker, or the threads outside the
+/// pool), each a ring of `capacity` slots under a lock of its own that only its thread takes while appending. An
+/// entry carries its finish time (`order`); readers rank the entries of every segment by it and see only the newest
+/// `capacity` of them, newest first, so the ring behaves as one ring of `capacity` entries ordered by finish time.
 ///
-/// Readers walk the slots from the newest ticket back. A finish that has its ticket but has not written yet
-/// leaves its slot as it was (empty, or the entry one lap older), which a reader skips or reads as it is; the
-/// registry writes a run here before it leaves the running set, so a run is always in one or the other.
+/// Why segments: one ring shared by every worker was a ticket counter every finish added to, slots that workers
+/// wrote in turn, and runs evicted from it that another worker had finished (its reference count and memory on
+/// another core's lines): with 2 workers, about a third of pass_chain_10's CPU time per execution went to these
+/// and to the registry's shared stripes (1.56 → 1.08 µs per execution, median of eight runs, with both made per
+/// worker). What it costs: up to `capacity` entries per segment are kept alive, the older ones invisible, so a
+/// ring holds at most `segments × capacity` entries; and a read looks at all of them (reads are rare, finishes are
+/// not).
 final class FinishedRing<Entry>: @unchecked Sendable {
-    private let tickets = Atomic<Int>(0)
-    private let stripes: LockedStripes<[Entry?]>
-    /// How many entries the ring keeps.
+    private struct Slot {
+        var order: Int64
+        var entry: Entry
+    }
+
+    /// One thread's ring: `slots` filled in turn from `next`.
+    private struct Segment {
+        var slots: [Slot?]
+        var next = 0
+    }
+
+    private let segments: LockedStripes<Segment>
+    /// How many entries the ring shows.
     let capacity: Int
 
-    init(capacity: Int) {
-        precondition(capacity > 0)
+    /// A ring showing the newest `capacity` entries, appended from `segments` threads (segment indices `0..<segments`).
+    init(capacity: Int, segments: Int) {
+        precondition(capacity > 0 && segments > 0)
         self.capacity = capacity
-        let stripeCount = min(64, capacity)
-        stripes = LockedStripes(count: stripeCount) { stripe in
-            Array(repeating: nil, count: (capacity - stripe + stripeCount - 1) / stripeCount)
+        self.segments = LockedStripes(count: segments) { _ in Segment(slots: Array(repeating: nil, count: capacity)) }
+    }
+
+    /// Puts `entry`, which finished at `order` (later entries have larger orders), in segment `segment`'s next
+    /// slot, and returns the entry it replaced there, for the caller to release outside any lock.
+    func append(_ entry: Entry, order: Int64, segment: Int) -> Entry? {
+        segments.withLock(segment % segments.count) { segment in
+            let index = segment.next
+            segment.next = index + 1 == capacity ? 0 : index + 1
+            let replaced = segment.slots[index].take()
+            segment.slots[index] = Slot(order: order, entry: entry)
+            return replaced?.entry
         }
     }
 
-    /// The lock and the index within it of slot `slot`.
-    private func locate(_ slot: Int) -> (stripe: Int, index: Int) {
-        (slot % stripes.count, slot / stripes.count)
-    }
-
-    /// Puts `entry` in the next slot and returns the entry it replaced, for the caller to release outside any lock.
-    func append(_ entry: Entry) -> Entry? {
-        let ticket = tickets.wrappingAdd(1, ordering: .relaxed).oldValue
-        let (stripe, index) = locate(ticket % capacity)
-        return stripes.withLock(stripe) { slots in
-            let replaced = slots[index]
-            slots[index] = entry
-            return replaced
-        }
-    }
-
-    /// Visits the entries newest first (in ticket order) until `body` returns false.
+    /// Visits the newest `capacity` entries, newest first, until `body` returns false.
     func forEachNewestFirst(_ body: (Entry) -> Bool) {
-        let issued = tickets.load(ordering: .relaxed)
-        guard issued > 0 else { return }
-        for offset in 1...min(capacity, issued) {
-            let (stripe, index) = locate((issued - offset) % capacity)
-            guard let entry = stripes.withLock(stripe, { $0[index] }) else { continue }
-            if !body(entry) { return }
+        var all: [Slot] = []
+        for segment in 0..<segments.count {
+            segments.withLock(segment) { for case let slot? in $0.slots { all.append(slot) } }
         }
+        all.sort { $0.order > $1.order }
+        for slot in all.prefix(capacity) where !body(slot.entry) { return }
+    }
+
+    /// The newest entry that `matches` accepts, if it is among the newest `capacity` entries.
+    ///
+    /// Looks the entry up in each segment, then counts the entries newer than it: no sort.
+    func newest(where matches: (Entry) -> Bool) -> Entry? {
+        var found: Slot?
+        for segment in 0..<segments.count {
+            segments.withLock(segment) { segment in
+                for case let slot? in segment.slots where matches(slot.entry) {
+                    if found.map({ slot.order > $0.order }) ?? true { found = slot }
+                }
+            }
+        }
+        guard let found else { return nil }
+        var newer = 0
+        for segment in 0..<segments.count {
+            newer += segments.withLock(segment) { segment in
+                segment.slots.reduce(0) { count, slot in count + (slot.map { $0.order > found.order ? 1 : 0 } ?? 0) }
+            }
+        }
+        return newer < capacity ? found.entry : nil
     }
 }

@@ -204,6 +204,13 @@ class RunScheduler: @unchecked Sendable {
         clock_gettime(CLOCK_REALTIME, &spec)
         return Int64(spec.tv_sec) * 1000 + Int64(spec.tv_nsec) / 1_000_000
     }
+
+    /// The wall clock in nanoseconds since the epoch.
+    static func wallClockNanoseconds() -> Int64 {
+        var spec = timespec()
+        clock_gettime(CLOCK_REALTIME, &spec)
+        return Int64(spec.tv_sec) * 1_000_000_000 + Int64(spec.tv_nsec)
+    }
 }
 
 /// Runs one execution on the thread that calls ``drive(_:)``: timers in a local list, on the real clock or on a
