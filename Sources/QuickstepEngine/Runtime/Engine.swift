@@ -38,7 +38,9 @@ public struct EngineConfiguration: Sendable {
     public var workers: Int
     public var fanOut = FanOut.whenIdle
     public var historyLevel = HistoryLevel.off
-    /// How many finished executions stay describable (a ring: memory stays flat however many run).
+    /// How many finished executions stay describable: the newest by finish time. Memory stays flat however many
+    /// run: each worker, and the threads outside the pool, keep the last this many they finished (see
+    /// ``FinishedRing``), at most `(workers + 1) × retainedExecutions` in all.
     public var retainedExecutions = 1000
     /// The longest an execution may run unless its machine says less (Express: 5 minutes).
     public var maximumExecutionSeconds = 300
