@@ -1,6 +1,7 @@
 import Atomics
 
-/// A fixed array of atomic words, one allocation, for the lock-free queues' slots.
+/// A fixed array of atomic words, one allocation on cache lines of its own (``CacheLines``), for the lock-free
+/// queues' slots and indices.
 ///
 /// Objects travel through the slots as retained opaque pointers (`Unmanaged`): whoever takes an element out
 /// takes over the reference, so a slot never holds a reference that two threads think they own.
@@ -10,9 +11,13 @@ struct AtomicSlots: @unchecked Sendable {
 
     init(count: Int, initialValue: (Int) -> Int = { _ in 0 }) {
         self.count = count
-        words = .allocate(capacity: count)
+        words = CacheLines.allocate(byteCount: count * MemoryLayout<UnsafeAtomic<Int>.Storage>.stride)
+            .bindMemory(to: UnsafeAtomic<Int>.Storage.self, capacity: count)
         for index in 0..<count { (words + index).initialize(to: UnsafeAtomic<Int>.Storage(initialValue(index))) }
     }
+
+    /// How many words fill one block of ``CacheLines``: slots that many apart never share a line.
+    static var wordsPerCacheLines: Int { CacheLines.size / MemoryLayout<Int>.stride }
 
     /// Frees the slots; the caller guarantees no thread uses them any more.
     func deallocate() {

@@ -11,10 +11,14 @@ final class InjectionQueue<Element: AnyObject>: @unchecked Sendable {
     private let sequences: AtomicSlots
     private let values: AtomicSlots
     private let mask: Int
-    private let enqueuePosition = ManagedAtomic<Int>(0)
-    private let dequeuePosition = ManagedAtomic<Int>(0)
+    /// The enqueue and dequeue positions and the overflow's count, each on cache lines of its own (producers
+    /// write the first, consumers the second). Every worker reads them on every take (``approximateCount``): as
+    /// `ManagedAtomic` objects each read was a call to the class's pointer accessor.
+    private let positions = AtomicSlots(count: 3 * AtomicSlots.wordsPerCacheLines)
+    private var enqueuePosition: UnsafeAtomic<Int> { positions[0] }
+    private var dequeuePosition: UnsafeAtomic<Int> { positions[AtomicSlots.wordsPerCacheLines] }
+    private var overflowCount: UnsafeAtomic<Int> { positions[2 * AtomicSlots.wordsPerCacheLines] }
     private let overflow = Locked(Deque<Element>())
-    private let overflowCount = ManagedAtomic<Int>(0)
 
     /// A ring of `capacity` slots, rounded up to a power of two.
     init(capacity: Int) {
@@ -29,6 +33,7 @@ final class InjectionQueue<Element: AnyObject>: @unchecked Sendable {
         while dequeue() != nil {}
         sequences.deallocate()
         values.deallocate()
+        positions.deallocate()
     }
 
     /// Any thread.

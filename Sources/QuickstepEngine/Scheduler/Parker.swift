@@ -9,9 +9,16 @@ import Dispatch
 /// element, or the producer finds the sleeper and wakes it (Dekker's pattern). A wake-up takes a sleeper off the
 /// count before signalling, so every signal pairs with exactly one wait, and workers that are busy cost a
 /// producer one atomic load.
-final class Parker: Sendable {
-    private let sleepers = ManagedAtomic<Int>(0)
+final class Parker: @unchecked Sendable {
+    /// On cache lines of its own: every submit reads it (as a `ManagedAtomic`, through a call to the class's pointer
+    /// accessor).
+    private let sleepersWord = AtomicSlots(count: 1)
+    private var sleepers: UnsafeAtomic<Int> { sleepersWord[0] }
     private let semaphore = DispatchSemaphore(value: 0)
+
+    deinit {
+        sleepersWord.deallocate()
+    }
 
     /// Wakes one parked worker, if any.
     func wakeOne() {

@@ -17,8 +17,12 @@ import Atomics
 final class WorkStealingDeque<Element: AnyObject>: @unchecked Sendable {
     private let slots: AtomicSlots
     private let mask: Int
-    private let top = ManagedAtomic<Int>(0)
-    private let bottom = ManagedAtomic<Int>(0)
+    /// `top` and `bottom`, together on cache lines of their own: the owner reads and writes both on every push and
+    /// take. (As two `ManagedAtomic` objects they were 32-byte allocations made one after another for every worker's
+    /// deque, lines that two workers' indices could share, and each access called the class's pointer accessor.)
+    private let indices = AtomicSlots(count: 2)
+    private var top: UnsafeAtomic<Int> { indices[0] }
+    private var bottom: UnsafeAtomic<Int> { indices[1] }
 
     /// A deque of `capacity` elements, rounded up to a power of two.
     init(capacity: Int) {
@@ -31,6 +35,7 @@ final class WorkStealingDeque<Element: AnyObject>: @unchecked Sendable {
     deinit {
         while pop() != nil {}
         slots.deallocate()
+        indices.deallocate()
     }
 
     /// Owner only. Returns false, keeping nothing, when the ring is full.

@@ -139,7 +139,12 @@ final class WorkerPool: Sendable {
 
     /// Queues a run; safe from any thread. On one of this pool's workers it goes to that worker's deque.
     func submit(_ scheduler: RunScheduler) {
-        if let worker = WorkerPool.current, worker.pool == ObjectIdentifier(identity), worker.deque.push(scheduler) {
+        // The worker read borrowed: taking it (and its deque) retained and released both, per start.
+        if let pointer = pthread_getspecific(WorkerPool.currentKey),
+            Unmanaged<Worker>.fromOpaque(pointer)._withUnsafeGuaranteedRef({ worker in
+                worker.pool == ObjectIdentifier(identity) && worker.deque.push(scheduler)
+            })
+        {
             // Idle workers may steal it.
             parker.wakeOne()
             return
@@ -170,12 +175,6 @@ final class WorkerPool: Sendable {
         return Unmanaged<Worker>.fromOpaque(pointer)._withUnsafeGuaranteedRef { worker in
             worker.pool == ObjectIdentifier(identity) ? worker.index : nil
         }
-    }
-
-    /// The pool worker running on this thread, if any.
-    static var current: Worker? {
-        guard let pointer = pthread_getspecific(currentKey) else { return nil }
-        return Unmanaged<Worker>.fromOpaque(pointer).takeUnretainedValue()
     }
 
     private static func setCurrent(_ worker: Worker?) {
