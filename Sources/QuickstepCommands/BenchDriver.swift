@@ -20,17 +20,20 @@ import Darwin
 /// Counters and histograms shared by every worker were atomic writes and a lock per execution on lines all workers
 /// wrote, charged to the engine.
 ///
-/// Each chain takes its input from one of ``inputCopies`` separate copies, as a stream's events each arrive as their
-/// own value: one input shared by every execution puts the reference count of its JSON containers on a cache line
-/// all workers write (measured: with 2 workers, the contended retains of the shared input were a third of
-/// pass_chain_10's retain and release time).
+/// Each chain takes its input from a copy of its own (up to ``maximumInputCopies`` copies, shared by chains beyond
+/// that), as a stream's events each arrive as their own value: one input shared by every execution puts the
+/// reference count of its JSON containers on a cache line all workers write (measured: with 2 workers, the contended
+/// retains of the shared input were a third of pass_chain_10's retain and release time). A chain's executions run
+/// one after another, on the worker that finished the one before, so its copy's count stays on one core. (With 64
+/// copies for 1,000 chains, each copy's 16 chains ran on both workers: its releases were 6 % of pass_chain_10's
+/// samples with 2 workers.)
 ///
 /// Each chain has one completion callback, made once, as a stream consumer has: the start time of the chain's
 /// execution in flight is kept beside its counter. A closure per execution capturing its start time was an
 /// allocation and a free per execution charged to the engine (300 of pass_chain_10's 6,900 instructions per
 /// execution, callgrind).
 final class BenchDriver: @unchecked Sendable {
-    static let inputCopies = 64
+    static let maximumInputCopies = 4096
     /// Up to this many chains, each chain's counter has two cache lines of its own (128 bytes); past it they are
     /// packed (a million parked executions would otherwise take 128 MB of counters, and with that many chains
     /// two workers rarely run neighbours at once).
@@ -52,6 +55,17 @@ final class BenchDriver: @unchecked Sendable {
     /// callback reads nothing of it after its chain's last start.
     private var callbacks: [Callback] = []
 
+    /// What a chain's callback captures: its chain, padded so that the callback's context (made for each chain one
+    /// after another) is over 64 bytes long. The engine writes a context's reference count when it stores the
+    /// callback and when it lets it go, and contexts of 48 bytes put the counts of chains that run on different
+    /// workers on one cache line.
+    private struct ChainSlot {
+        let chain: Int
+        private let padding: (Int, Int, Int, Int, Int, Int, Int) = (0, 0, 0, 0, 0, 0, 0)
+
+        init(chain: Int) { self.chain = chain }
+    }
+
     /// A completion callback in a struct: an array of bare closures keeps them in their most general form, and
     /// each was wrapped again (a thunk, an allocation) when handed to the engine.
     private struct Callback {
@@ -64,7 +78,7 @@ final class BenchDriver: @unchecked Sendable {
     init(engine: Engine, machineName: String, input: JSONValue, inputByteCount: Int, executions: Int, chains: Int, deadline: UInt64?) {
         self.engine = engine
         self.machineName = machineName
-        inputs = (0..<Self.inputCopies).map { _ in input.deepCopy() }
+        inputs = (0..<min(chains, Self.maximumInputCopies)).map { _ in input.deepCopy() }
         self.inputByteCount = inputByteCount
         self.deadline = deadline
         self.executions = executions
@@ -90,7 +104,8 @@ final class BenchDriver: @unchecked Sendable {
         // driver (and its histograms, read through it) are one object every worker's callbacks read.
         let driver = Unmanaged.passUnretained(self)
         callbacks = (0..<chains).map { chain in
-            Callback { _ in driver._withUnsafeGuaranteedRef { $0.complete(chain: chain) } }
+            let slot = ChainSlot(chain: chain)
+            return Callback { _ in driver._withUnsafeGuaranteedRef { $0.complete(chain: slot.chain) } }
         }
         for chain in 0..<chains { startNext(chain: chain, now: Self.monotonicNanoseconds()) }
     }
@@ -121,7 +136,7 @@ final class BenchDriver: @unchecked Sendable {
         left.pointee -= 1
         left[1] = Int(now)
         do {
-            try engine.submitExecution(stateMachine: machineName, input: inputs[chain % Self.inputCopies],
+            try engine.submitExecution(stateMachine: machineName, input: inputs[chain % inputs.count],
                                        inputByteCount: inputByteCount, onCompletion: callbacks[chain].body)
         } catch {
             failure.withLock { $0 = "\(error)" }

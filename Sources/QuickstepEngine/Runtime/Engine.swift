@@ -405,7 +405,8 @@ public final class Engine: Sendable {
         registry.finish(run, stopTime: stopTime, segment: stripe)
         // The callback first: waitUntilIdle returns only after every callback has run. The outcome is built for the
         // callback alone (the counters need only its status).
-        if let onCompletion = run.onCompletion { run.withEndedResult(onCompletion) }
+        // Taken out, not copied: the run is done with it, and a copy retained and released its context once more.
+        if let onCompletion = run.onCompletion.take() { run.withEndedResult(onCompletion) }
         totals.finished(run.status, transitions: run.transitions,
                         milliseconds: stopDate - run.identity.startTime, stripe: stripe)
         // Last: when startSyncExecution returns, the counters include its execution.
