@@ -95,7 +95,7 @@ enum VM {
                     // passing a copy retained it and released it again, once per graph (per item in a Map).
                     var output = JSONValue.null
                     swap(&output, &execution.value)
-                    finish(execution, .success(consume output))
+                    finish(execution, succeedingWith: output)
                     return
                 case .choiceState(let state, let choice):
                     enterChoice(Int(state), execution, program)
@@ -393,22 +393,7 @@ enum VM {
             guard !run.hasEnded else { return }
             switch consume outcome {
             case .success(let output):
-                // An output that is the execution's input itself (a machine that passes it through) was checked
-                // when the execution started; one that is the last task's result, when the task returned it.
-                if !execution.isKnownToFit(output) && output.compactTextExceeds(bytes: Limits.payloadBytes) {
-                    let failure = ExecutionFailure(error: ErrorName.dataLimitExceeded,
-                        cause: "The state/task '\(execution.stateName)' returned a result with a size exceeding the maximum number of bytes service limit.")
-                    finish(execution, .failure(failure))
-                    return
-                }
-                execution.record("ExecutionSucceeded", ("executionSucceededEventDetails", [
-                    "output": .string(output.compactText), "outputDetails": ["truncated": false],
-                ]))
-                if run.keepsEvents {
-                    run.end(with: ExecutionResult(status: .succeeded, output: output, error: nil, cause: nil, history: run.events))
-                } else {
-                    run.succeed(with: output)
-                }
+                finish(execution, succeedingWith: output)
             case .failure(let failure):
                 // A Fail state without `Error` fails the execution with no error name at all.
                 let error = failure.error.isEmpty ? nil : failure.error
@@ -432,6 +417,32 @@ enum VM {
             } else {
                 join.owner.scheduler.post(.childFinished(execution, outcome))
             }
+        }
+    }
+
+    /// Ends an execution or child with `output`, as ``finish(_:_:)`` does with a success: the graph's end calls it
+    /// with the value itself. Given as a `Result`, the output was copied out of it and the result then destroyed
+    /// through the runtime's generic witness for `Result` (about 140 instructions per execution).
+    static func finish(_ execution: Execution, succeedingWith output: consuming JSONValue) {
+        guard execution.parent == nil else { return finish(execution, .success(output)) }
+        execution.finished = true
+        let run = execution.run
+        guard !run.hasEnded else { return }
+        // An output that is the execution's input itself (a machine that passes it through) was checked when the
+        // execution started; one that is the last task's result, when the task returned it.
+        if !execution.isKnownToFit(output) && output.compactTextExceeds(bytes: Limits.payloadBytes) {
+            let failure = ExecutionFailure(error: ErrorName.dataLimitExceeded,
+                cause: "The state/task '\(execution.stateName)' returned a result with a size exceeding the maximum number of bytes service limit.")
+            finish(execution, .failure(failure))
+            return
+        }
+        execution.record("ExecutionSucceeded", ("executionSucceededEventDetails", [
+            "output": .string(output.compactText), "outputDetails": ["truncated": false],
+        ]))
+        if run.keepsEvents {
+            run.end(with: ExecutionResult(status: .succeeded, output: output, error: nil, cause: nil, history: run.events))
+        } else {
+            run.succeed(with: output)
         }
     }
 
