@@ -30,6 +30,31 @@ import QuickstepLanguage
     }
 
     /// The first state's ResultPath edits its raw input; `$$.Execution.Input` (the same JSON value) must not change.
+    /// A path remembers where its members were found last (``MemberHints``), but only as where to look first: one
+    /// program run on inputs whose members lie in different orders, or are missing, reads each input's own values
+    /// (the second input has `y` first inside `x`; the fifth has no `y`, which fails as AWS fails a path that
+    /// matches nothing).
+    @Test func pathsFindMembersWhereverTheyLie() throws {
+        let program = Program(try StateMachine(definition: #"""
+            {"StartAt":"P","States":{"P":{"Type":"Pass","InputPath":"$.x.y","ResultPath":"$.found","Next":"Q"},
+             "Q":{"Type":"Pass","Parameters":{"a.$":"$.a","y.$":"$.found"},"End":true}}}
+            """#))
+        let inputs: [JSONValue] = [
+            ["a": 1, "b": 0, "x": ["q": 0, "y": "first"]],
+            ["x": ["y": "second", "q": 0], "a": 2],
+            ["b": 0, "c": 0, "d": 0, "a": 3, "x": ["q": 0, "r": 0, "y": "third"]],
+            ["a": 4, "x": ["y": "fourth"]],
+        ]
+        for (n, input) in inputs.enumerated() {
+            let output = program.run(input: input).output
+            #expect(output == ["a": .int(Int64(n + 1)), "y": input["x"]!["y"]!], "input \(n)")
+        }
+        let missing = program.run(input: ["a": 5, "x": ["q": 0]])
+        #expect(missing.error == "States.Runtime")
+        #expect(missing.cause?.contains("Invalid path '$.x.y'") == true)
+        #expect(program.run(input: ["x": ["y": "again"], "a": 6]).output == ["a": 6, "y": "again"])
+    }
+
     @Test func resultPathInPlaceLeavesTheExecutionInputAlone() throws {
         let result = try execute(#"""
             {"StartAt":"A","States":{

@@ -1,3 +1,4 @@
+import Atomics
 import QuickstepJSON
 import QuickstepLanguage
 
@@ -96,9 +97,12 @@ enum PathEvaluator {
             case .member(let name):
                 // The name is bound (a segment keeps its case in spare bits of its payloads, so a payload is never
                 // read through a pointer into the enum); most names are stored inline, retaining nothing.
-                guard let (next, _) = current.pointee.unsafeMember(name, hint: 0) else {
+                let hint = MemberHints.slot(for: segment)
+                let last = hint.load(ordering: .relaxed)
+                guard let (next, found) = current.pointee.unsafeMember(name, hint: last) else {
                     return .missing(position: position, noResults: position == count - 1)
                 }
+                if found != last { hint.store(found, ordering: .relaxed) }
                 current = next
             case .index(let index):
                 guard let next = element(index, of: current) else {
