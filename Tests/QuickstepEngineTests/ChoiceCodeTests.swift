@@ -1,11 +1,12 @@
+import QuickstepTestSupport
 import Testing
 import QuickstepEngine
 import QuickstepJSON
 import QuickstepLanguage
 
-/// Choice rules run as flat code (`ChoiceCode`): nested connectives laid out in prefix order and skipped by their
-/// ends, tests read in place, `$.name` variables found from where they were found last. Expected values are
-/// worked out from the ASL specification next to each.
+/// Choice rules run as flat code (`ChoiceCode`): nested connectives compiled to a graph of tests that jump to the
+/// next test or to an outcome, tests read in place, `$.name` variables found from where they were found last.
+/// Expected values are worked out from the ASL specification next to each.
 @Suite struct ChoiceCodeTests {
     /// `And`/`Or`/`Not` nested three deep, every branch's rule laid out after the previous one's.
     /// Rule 1: Not(And(a > 5, Or(s == "x", b == true))). Rule 2: Or(And(a < 0, b == true), Not(Or(s == "y", a == 3))).
@@ -148,5 +149,59 @@ import QuickstepLanguage
         #expect(try execute(timestamps, input: ["s": "2024-05-01T12:00:00Z", "t": "2024-05-01T12:00:00Z"]).output == "timestamp")
         #expect(try execute(timestamps, input: ["s": "2024-05-01 12:00:00Z", "t": "2024-05-01T12:00:00Z"]).output == "other")
         #expect(try execute(timestamps, input: ["s": 5, "t": "2024-05-01T12:00:00Z"]).output == "other")
+    }
+
+    /// Rules as a graph of tests (``ChoiceCode``): random rule trees of `And`, `Or` and `Not` (up to four deep)
+    /// over `BooleanEquals` tests of four variables, three rules per state, against every one of the 16 inputs. The
+    /// branch chosen must be the first rule whose tree holds under Boolean logic (the specification's meaning of
+    /// `And`, `Or`, `Not` and `Choices`), evaluated here by a plain recursive reference; the Default otherwise.
+    @Test func randomRuleTreesChooseAsBooleanLogicDoes() throws {
+        indirect enum Tree {
+            case test(variable: Int, expected: Bool)
+            case and([Tree]), or([Tree]), not(Tree)
+
+            func holds(_ values: [Bool]) -> Bool {
+                switch self {
+                case .test(let variable, let expected): values[variable] == expected
+                case .and(let operands): operands.allSatisfy { $0.holds(values) }
+                case .or(let operands): operands.contains { $0.holds(values) }
+                case .not(let operand): !operand.holds(values)
+                }
+            }
+
+            var json: String {
+                switch self {
+                case .test(let variable, let expected): #"{"Variable":"$.v\#(variable)","BooleanEquals":\#(expected)}"#
+                case .and(let operands): #"{"And":[\#(operands.map(\.json).joined(separator: ","))]}"#
+                case .or(let operands): #"{"Or":[\#(operands.map(\.json).joined(separator: ","))]}"#
+                case .not(let operand): #"{"Not":\#(operand.json)}"#
+                }
+            }
+        }
+        var random = SplitMix64(seed: 7)
+        func tree(depth: Int) -> Tree {
+            let kind = depth == 0 ? 0 : random.below(4)
+            let operands = { (0..<(1 + random.below(3))).map { _ in tree(depth: depth - 1) } }
+            switch kind {
+            case 1: return .and(operands())
+            case 2: return .or(operands())
+            case 3: return .not(tree(depth: depth - 1))
+            default: return .test(variable: random.below(4), expected: random.below(2) == 0)
+            }
+        }
+        for _ in 0..<40 {
+            let rules = (0..<3).map { _ in tree(depth: 4) }
+            let choices = rules.enumerated().map { #"\#($1.json.dropLast()),"Next":"R\#($0)"}"# }
+            let definition = #"{"StartAt":"C","States":{"C":{"Type":"Choice","Choices":[\#(choices.joined(separator: ","))],"Default":"None"},"#
+                + (0..<3).map { #""R\#($0)":{"Type":"Pass","Result":\#($0),"End":true},"# }.joined()
+                + #""None":{"Type":"Pass","Result":-1,"End":true}}}"#
+            let program = Program(try StateMachine(definition: definition))
+            for bits in 0..<16 {
+                let values = (0..<4).map { bits >> $0 & 1 == 1 }
+                let input = JSONValue.object(JSONObject((0..<4).map { ("v\($0)", JSONValue.bool(values[$0])) }))
+                let expected = rules.firstIndex { $0.holds(values) } ?? -1
+                #expect(program.run(input: input).output == .int(Int64(expected)), "\(definition) with \(values)")
+            }
+        }
     }
 }

@@ -3,36 +3,19 @@ import QuickstepJSON
 import QuickstepLanguage
 
 extension Execution {
-    /// Whether the rule whose nodes start at `node` of `code` holds for the effective input at `data`, read in
-    /// place (the caller keeps it alive and unchanged).
-    func holds(_ node: Int, in code: ChoiceCode, data: UnsafePointer<JSONValue>) throws(ExecutionFailure) -> Bool {
-        let facts = code.nodes[node]
-        switch facts.kind {
-        case .and:
-            var inner = node + 1
-            while inner < Int(facts.end) {
-                guard try holds(inner, in: code, data: data) else { return false }
-                inner = Int(code.nodes[inner].end)
+    /// Runs a Choice state's rules on the effective input at `data`, read in place (the caller keeps it alive and
+    /// unchanged): the index of the branch chosen, or `code.branches.count` when none matched.
+    func choose(in code: ChoiceCode, data: UnsafePointer<JSONValue>) throws(ExecutionFailure) -> Int {
+        var target = code.entry
+        while target >= 0 {
+            let step = code.steps.baseAddress.unsafelyUnwrapped + Int(target)
+            guard step.pointee.test >= 0 else {
+                throw .runtime(causePrefix() + "JSONata conditions are not evaluated yet")
             }
-            return true
-        case .or:
-            var inner = node + 1
-            while inner < Int(facts.end) {
-                if try holds(inner, in: code, data: data) { return true }
-                inner = Int(code.nodes[inner].end)
-            }
-            return false
-        case .not:
-            return !(try holds(node + 1, in: code, data: data))
-        case .isTrue:
-            return true
-        case .isFalse:
-            return false
-        case .expression:
-            throw .runtime(causePrefix() + "JSONata conditions are not evaluated yet")
-        case .test:
-            return try holds(code.tests.baseAddress! + Int(facts.test), data: data)
+            target = try holds(code.tests.baseAddress.unsafelyUnwrapped + Int(step.pointee.test), data: data)
+                ? step.pointee.ifTrue : step.pointee.ifFalse
         }
+        return ChoiceCode.outcome(target)
     }
 
     /// Whether one data test holds, read in place: the test in the program's memory, and the variable and operand

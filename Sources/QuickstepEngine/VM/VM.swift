@@ -285,11 +285,11 @@ enum VM {
         let code = execution.run.program.choiceCode[index]
         // The rules read the effective input where the execution keeps it (nothing below changes it until a
         // branch is chosen): a copy of it was a retain and a release per Choice state.
-        let chosen = try withUnsafeMutablePointer(to: &execution.value) { data throws(ExecutionFailure) -> ChoiceCode.Branch? in
-            for branch in code.branches where try execution.holds(Int(branch.root), in: code, data: data) { return branch }
-            return nil
+        let chosen = try withUnsafeMutablePointer(to: &execution.value) { data throws(ExecutionFailure) in
+            try execution.choose(in: code, data: data)
         }
-        if let branch = chosen {
+        if chosen < code.branches.count {
+            let branch = code.branches[chosen]
             if branch.assignment >= 0 { try assign(branch.assignment, execution) }
             execution.chosenPC = branch.target
             return
