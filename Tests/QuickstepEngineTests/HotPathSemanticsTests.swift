@@ -157,21 +157,8 @@ import QuickstepLanguage
     /// output into the state's input, and `ResultPath: null` passes that input through; TimeoutSecondsPath is read
     /// from the state's input (AWS, not the effective input). A Task with none of these needs nothing of it.
     @Test func tasksFindTheirRawInputWhereTheyReadIt() throws {
-        let flaky = "arn:aws:lambda:us-east-1:123456789012:function:flaky"
-        let failing = "arn:aws:lambda:us-east-1:123456789012:function:failing"
         let calls = Locked(0)
-        let handlers = echoHandlers()
-        handlers.register(flaky) { (invocation) throws(ExecutionFailure) -> JSONValue in
-            let call = calls.withLock { count in
-                count += 1
-                return count
-            }
-            if call == 1 { throw ExecutionFailure(error: "Flaky.Error", cause: "first call") }
-            return invocation.input
-        }
-        handlers.register(failing) { (_) throws(ExecutionFailure) -> JSONValue in
-            throw ExecutionFailure(error: "Broken", cause: "always")
-        }
+        let handlers = retryAndCatchHandlers(countingFlakyCalls: calls)
         // Retried: Parameters are evaluated again on the raw input.
         let retried = try execute(#"""
             {"StartAt":"T","States":{"T":{"Type":"Task","Resource":"\#(flaky)","Parameters":{"v.$":"$.start"},
@@ -212,6 +199,75 @@ import QuickstepLanguage
                "Parameters":{"only.$":"$.inner"},"Next":"P"},"P":{"Type":"Pass","ResultPath":"$.again","End":true}}}
             """#, input: ["inner": 1, "other": 2], handlers: handlers)
         #expect(plain.output == ["only": 1, "again": ["only": 1]])
+    }
+
+    /// A Parallel or Map keeps its raw input only for what reads it, as a Task does, and each of those still finds
+    /// it. Spec: a ResultPath merges the result into the state's input; a retry runs the state again from its input
+    /// (InputPath applied again); a Catch's ResultPath writes the error output into the state's input and
+    /// `ResultPath: null` passes that input through. With none of these the result replaces the input, and a Map's
+    /// `MaxConcurrencyPath` is read from its effective input (after InputPath), not the raw one.
+    @Test func forksFindTheirRawInputWhereTheyReadIt() throws {
+        let calls = Locked(0)
+        let handlers = retryAndCatchHandlers(countingFlakyCalls: calls)
+        let input: JSONValue = ["inner": ["list": [1, 2], "limit": 1], "y": 2]
+        func branch(_ resource: String) -> String {
+            #"{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"\#(resource)","End":true}}}"#
+        }
+        // Merged into the raw input, though InputPath narrowed the effective input.
+        let merged = try execute(#"""
+            {"StartAt":"P","States":{"P":{"Type":"Parallel","InputPath":"$.inner","ResultPath":"$.r",
+               "Branches":[\#(branch("arn:aws:lambda:us-east-1:123456789012:function:echo"))],"Next":"M"},
+             "M":{"Type":"Map","InputPath":"$.inner","ItemsPath":"$.list","ResultPath":"$.m",
+               "ItemProcessor":{"StartAt":"Q","States":{"Q":{"Type":"Pass","End":true}}},"End":true}}}
+            """#, input: input, handlers: handlers)
+        #expect(merged.output == ["inner": ["list": [1, 2], "limit": 1], "y": 2, "r": [["list": [1, 2], "limit": 1]], "m": [1, 2]])
+        // Retried: InputPath applied again to the raw input; the second attempt succeeds.
+        let retried = try execute(#"""
+            {"StartAt":"P","States":{"P":{"Type":"Parallel","InputPath":"$.inner.list","Branches":[\#(branch(flaky))],
+               "Retry":[{"ErrorEquals":["Flaky.Error"],"IntervalSeconds":1,"MaxAttempts":1}],"End":true}}}
+            """#, input: input, handlers: handlers)
+        #expect(retried.output == [[1, 2]])
+        #expect(calls.withLock { $0 } == 2)
+        // Caught into the raw input, and passed through with `ResultPath: null`.
+        for (resultPath, expected) in [(#""$.error""#, ["inner": ["list": [1, 2], "limit": 1], "y": 2,
+                                                        "error": ["Error": "Broken", "Cause": "always"]] as JSONValue),
+                                       ("null", input)] {
+            let caught = try execute(#"""
+                {"StartAt":"M","States":{"M":{"Type":"Map","InputPath":"$.inner","ItemsPath":"$.list",
+                   "ItemProcessor":\#(branch(failing)),
+                   "Catch":[{"ErrorEquals":["States.ALL"],"ResultPath":\#(resultPath),"Next":"Done"}],"End":true},
+                 "Done":{"Type":"Succeed"}}}
+                """#, input: input, handlers: handlers)
+            #expect(caught.output == expected, "ResultPath \(resultPath)")
+        }
+        // None of these: the result replaces the input; MaxConcurrencyPath from the effective input.
+        let replaced = try execute(#"""
+            {"StartAt":"M","States":{"M":{"Type":"Map","InputPath":"$.inner","ItemsPath":"$.list",
+               "MaxConcurrencyPath":"$.limit","ItemProcessor":{"StartAt":"Q","States":{"Q":{"Type":"Pass","End":true}}},
+               "Next":"P"},"P":{"Type":"Pass","Parameters":{"all.$":"$"},"End":true}}}
+            """#, input: input, handlers: handlers)
+        #expect(replaced.output == ["all": [1, 2]])
+    }
+
+    private let flaky = "arn:aws:lambda:us-east-1:123456789012:function:flaky"
+    private let failing = "arn:aws:lambda:us-east-1:123456789012:function:failing"
+
+    /// The echo handler; `flaky`, which fails its first call (Flaky.Error) and echoes after, counting its calls in
+    /// `calls`; and `failing`, which always fails (Broken).
+    private func retryAndCatchHandlers(countingFlakyCalls calls: Locked<Int>) -> TaskHandlerRegistry {
+        let handlers = echoHandlers()
+        handlers.register(flaky) { (invocation) throws(ExecutionFailure) -> JSONValue in
+            let call = calls.withLock { count in
+                count += 1
+                return count
+            }
+            if call == 1 { throw ExecutionFailure(error: "Flaky.Error", cause: "first call") }
+            return invocation.input
+        }
+        handlers.register(failing) { (_) throws(ExecutionFailure) -> JSONValue in
+            throw ExecutionFailure(error: "Broken", cause: "always")
+        }
+        return handlers
     }
 
     private func echoHandlers() -> TaskHandlerRegistry {
