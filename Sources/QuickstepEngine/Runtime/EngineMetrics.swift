@@ -12,8 +12,12 @@ struct EngineMetrics: Sendable {
     let aborted: Counter
     let executionTime: Timer
     let transitions: Counter
+    /// Whether anything receives the metrics: false for swift-metrics' no-op factory (the default when nothing is
+    /// bootstrapped), whose handlers were still four calls through existentials per execution.
+    let isRecording: Bool
 
     init(factory: any MetricsFactory) {
+        isRecording = !(factory is NOOPMetricsHandler)
         started = Counter(label: "ExecutionsStarted", factory: factory)
         succeeded = Counter(label: "ExecutionsSucceeded", factory: factory)
         failed = Counter(label: "ExecutionsFailed", factory: factory)

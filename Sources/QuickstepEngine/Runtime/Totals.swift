@@ -51,12 +51,12 @@ final class Totals: Sendable {
     @discardableResult
     func started(stripe: Int) -> Int {
         let before = counter(.started, stripe: stripe).loadThenWrappingIncrement(ordering: .releasing)
-        metrics.started.increment()
+        if metrics.isRecording { metrics.started.increment() }
         return before
     }
 
     func finished(_ status: ExecutionResult.Status, transitions count: Int, milliseconds: Int64, stripe: Int) {
-        metrics.finished(status, milliseconds: milliseconds, transitions: count)
+        if metrics.isRecording { metrics.finished(status, milliseconds: milliseconds, transitions: count) }
         counter(.transitions, stripe: stripe).wrappingIncrement(by: count, ordering: .relaxed)
         let field: Field
         switch status {
