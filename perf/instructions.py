@@ -5,8 +5,8 @@ third from run to run.
 
     python3 perf/instructions.py [--quickstep PATH] [--top N] [--workload NAME ...]
 
-For each workload, `quickstep bench` runs N and then 2N executions on one worker (300 in flight: as many chains
-in both runs, each with its copy of the input) under callgrind; the difference of the two totals divided by N is the count per execution,
+For each workload, `quickstep bench` runs N and then 2N executions on one worker (1,000 in flight, as
+`perf/run.sh` runs them) under callgrind; the difference of the two totals divided by N is the count per execution,
 start-up and the end's summary cancelling out. `--top` adds the functions with the most instructions of their own
 per execution, from the same two runs.
 
@@ -29,10 +29,6 @@ WORKLOADS = os.path.join(ROOT, "Tests", "Workloads")
 # Executions per run: enough that one execution's share dwarfs the noise of thread start-up (a few hundred
 # instructions in all), few enough that each workload takes seconds under callgrind.
 RUNS = {"pass_chain_10": 20000, "order_processing": 10000, "choice_heavy": 5000, "parallel_4x3": 5000, "map_100x3": 300}
-# In flight, as perf/run.sh runs them, but never more than the smaller run's executions: the bench gives each
-# chain of executions its own copy of the input, so with more chains than executions the two runs would make
-# different numbers of copies and the difference would count them (map_100x3: 180,000 instructions per execution).
-CONCURRENCY = min(1000, min(RUNS.values()))
 JEMALLOC = ["/usr/lib/x86_64-linux-gnu/libjemalloc.so.2", "/usr/lib/aarch64-linux-gnu/libjemalloc.so.2",
             "/usr/lib64/libjemalloc.so.2", "/usr/lib/libjemalloc.so.2", "/usr/local/lib/libjemalloc.so.2"]
 
@@ -40,7 +36,7 @@ JEMALLOC = ["/usr/lib/x86_64-linux-gnu/libjemalloc.so.2", "/usr/lib/aarch64-linu
 def bench_arguments(workload, executions):
     path = os.path.join(WORKLOADS, workload)
     arguments = ["bench", path + ".json", "--input", path + ".input.json", "--executions", str(executions),
-                 "--workers", "1", "--concurrency", str(CONCURRENCY)]
+                 "--workers", "1", "--concurrency", "1000"]
     if os.path.exists(path + ".mock.json"):
         arguments += ["--mock-config", path + ".mock.json", "--test-case", "HappyPath"]
     return arguments

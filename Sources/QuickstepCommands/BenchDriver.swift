@@ -20,27 +20,27 @@ import Darwin
 /// Counters and histograms shared by every worker were atomic writes and a lock per execution on lines all workers
 /// wrote, charged to the engine.
 ///
-/// Each chain takes its input from a copy of its own (up to ``maximumInputCopies`` copies, shared by chains beyond
-/// that), as a stream's events each arrive as their own value: one input shared by every execution puts the
-/// reference count of its JSON containers on a cache line all workers write (measured: with 2 workers, the contended
-/// retains of the shared input were a third of pass_chain_10's retain and release time). A chain's executions run
-/// one after another, on the worker that finished the one before, so its copy's count stays on one core. (With 64
-/// copies for 1,000 chains, each copy's 16 chains ran on both workers: its releases were 6 % of pass_chain_10's
-/// samples with 2 workers.)
+/// Each thread that starts executions takes the input from a copy of its own (``PerThreadInputs``), as a consumer on
+/// each core parses each event into a value of its own: one input shared by every execution puts the reference
+/// count of its JSON containers on a cache line all workers write (measured: with 2 workers, the contended retains
+/// of the shared input were a third of pass_chain_10's retain and release time). A chain's next execution starts on
+/// the worker that finished its last, so a worker's executions share its copy, which stays in its cache. (64
+/// copies shared round-robin by the chains put each copy's releases on both workers, 6 % of pass_chain_10's samples
+/// with 2 workers; a copy per chain, 1,000 of them, took map_100x3's 100-item inputs out of the cache: 9 to 16 µs
+/// of CPU per execution.)
 ///
 /// Each chain has one completion callback, made once, as a stream consumer has: the start time of the chain's
 /// execution in flight is kept beside its counter. A closure per execution capturing its start time was an
 /// allocation and a free per execution charged to the engine (300 of pass_chain_10's 6,900 instructions per
 /// execution, callgrind).
 final class BenchDriver: @unchecked Sendable {
-    static let maximumInputCopies = 4096
     /// Up to this many chains, each chain's counter has two cache lines of its own (128 bytes), and its callback's
     /// context one (``ChainSlot``); past it they are packed (a million parked executions would otherwise take 128 MB
     /// of counters, and with that many chains two workers rarely run neighbours at once).
     private static let paddedChains = 4096
     private let engine: Engine
     private let machineName: String
-    private let inputs: [JSONValue]
+    private let inputs: PerThreadInputs
     /// The length of the input's JSON text, given with every start as a stream consumer gives each event's.
     private let inputByteCount: Int
     private let deadline: UInt64?
@@ -79,7 +79,7 @@ final class BenchDriver: @unchecked Sendable {
     init(engine: Engine, machineName: String, input: JSONValue, inputByteCount: Int, executions: Int, chains: Int, deadline: UInt64?) {
         self.engine = engine
         self.machineName = machineName
-        inputs = (0..<min(chains, Self.maximumInputCopies)).map { _ in input.deepCopy() }
+        inputs = PerThreadInputs(input)
         self.inputByteCount = inputByteCount
         self.deadline = deadline
         self.executions = executions
@@ -140,7 +140,7 @@ final class BenchDriver: @unchecked Sendable {
         left.pointee -= 1
         left[1] = Int(now)
         do {
-            try engine.submitExecution(stateMachine: machineName, input: inputs[chain % inputs.count],
+            try engine.submitExecution(stateMachine: machineName, input: inputs.own(),
                                        inputByteCount: inputByteCount, onCompletion: callbacks[chain].body)
         } catch {
             failure.withLock { $0 = "\(error)" }
@@ -159,6 +159,42 @@ final class BenchDriver: @unchecked Sendable {
 
     func mergedLatencies() -> Histogram<UInt64> {
         latencies.merged()
+    }
+}
+
+/// The bench's input, a deep copy for each thread that asks (made the first time it asks), so that no two threads
+/// start executions on one value (see ``BenchDriver``).
+final class PerThreadInputs: @unchecked Sendable {
+    private let original: JSONValue
+    private let key: pthread_key_t
+    /// Keeps the copies alive; each thread reads its own through the key.
+    private let all = Mutex<[Box]>([])
+
+    private final class Box: Sendable {
+        let value: JSONValue
+        init(_ value: JSONValue) { self.value = value }
+    }
+
+    init(_ input: JSONValue) {
+        original = input
+        var key = pthread_key_t()
+        pthread_key_create(&key, nil)
+        self.key = key
+    }
+
+    deinit {
+        pthread_key_delete(key)
+    }
+
+    /// The calling thread's copy.
+    func own() -> JSONValue {
+        if let own = pthread_getspecific(key) {
+            return Unmanaged<Box>.fromOpaque(own)._withUnsafeGuaranteedRef { $0.value }
+        }
+        let box = Box(original.deepCopy())
+        all.withLock { $0.append(box) }
+        pthread_setspecific(key, Unmanaged.passUnretained(box).toOpaque())
+        return box.value
     }
 }
 
