@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// A JSON object: members in insertion order, each key at most once.
 ///
 /// Storage is one flat array of members. Objects with more than ``indexThreshold`` members also carry a hash
@@ -33,7 +39,7 @@ public struct JSONObject: Sendable {
     public static let indexThreshold = 16
 
     @usableFromInline internal var members: [Entry]
-    @usableFromInline internal var index: [String: Int]?
+    @usableFromInline internal var index: [IndexKey: Int]?
 
     /// An empty object.
     @inlinable public init() {
@@ -75,7 +81,7 @@ public struct JSONObject: Sendable {
 
     /// The position of `key` among the members, or `nil`.
     @inlinable public func position(of key: String) -> Int? {
-        if let index { return index[key] }
+        if let index { return index[IndexKey(key)] }
         for position in members.indices where Self.sameKey(members[position].key, key) { return position }
         return nil
     }
@@ -101,7 +107,21 @@ public struct JSONObject: Sendable {
         let right = unsafeBitCast(b, to: (UInt64, UInt64).self)
         if left == right { return true }
         if isSmall(left) && isSmall(right) { return false }
-        return a.utf8.count == b.utf8.count && a == b
+        return sameBytes(a, b)
+    }
+
+    /// Whether two strings have the same UTF-8 bytes, compared where they lie (`memcmp`). Not `String ==`, which
+    /// calls canonically equivalent spellings equal (two combining marks in either order) and took 120 instructions
+    /// for an 18-byte key.
+    @usableFromInline static func sameBytes(_ a: String, _ b: String) -> Bool {
+        let compared = a.utf8.withContiguousStorageIfAvailable { left in
+            b.utf8.withContiguousStorageIfAvailable { right in
+                left.count == right.count
+                    && (left.isEmpty || memcmp(left.baseAddress.unsafelyUnwrapped, right.baseAddress.unsafelyUnwrapped, left.count) == 0)
+            }
+        }
+        if let compared, let same = compared { return same }
+        return a.utf8.elementsEqual(b.utf8)
     }
 
     /// Whether a string's words are a small (inline) string's: the discriminator in the top bits of the second
@@ -140,7 +160,7 @@ public struct JSONObject: Sendable {
     @inlinable public mutating func setValue(_ value: JSONValue, forKeyAt key: UnsafePointer<String>) {
         let position: Int?
         if let index {
-            position = index[key.pointee]
+            position = index[IndexKey(key.pointee)]
         } else if let base = members._baseAddressIfContiguous {
             position = Self.lastPosition(ofKeyAt: key, in: base, count: members.count)
         } else {
@@ -168,7 +188,7 @@ public struct JSONObject: Sendable {
     @inlinable public mutating func appendValue(_ value: JSONValue, forNewKey key: String) {
         members.append(Entry(key: key, value: value))
         if index != nil {
-            index![key] = members.count - 1
+            index![IndexKey(key)] = members.count - 1
         } else if members.count > Self.indexThreshold {
             index = Self.buildIndex(members)
         }
@@ -185,10 +205,28 @@ public struct JSONObject: Sendable {
         return removed
     }
 
-    @usableFromInline static func buildIndex(_ members: [Entry]) -> [String: Int] {
-        var index = [String: Int](minimumCapacity: members.count)
-        for (position, member) in members.enumerated() { index[member.key] = position }
+    @usableFromInline static func buildIndex(_ members: [Entry]) -> [IndexKey: Int] {
+        var index = [IndexKey: Int](minimumCapacity: members.count)
+        for (position, member) in members.enumerated() { index[IndexKey(member.key)] = position }
         return index
+    }
+
+    /// A key in a large object's index, hashed and compared by its UTF-8 bytes (``sameKey(_:_:)``): `String`'s own
+    /// hashing and `==` treat canonically equivalent spellings as one key, which AWS (comparing code points) does
+    /// not.
+    @usableFromInline struct IndexKey: Hashable, Sendable {
+        @usableFromInline let text: String
+
+        @inlinable init(_ text: String) { self.text = text }
+
+        @inlinable static func == (lhs: IndexKey, rhs: IndexKey) -> Bool { JSONObject.sameKey(lhs.text, rhs.text) }
+
+        @inlinable func hash(into hasher: inout Hasher) {
+            if let hashed: Void = text.utf8.withContiguousStorageIfAvailable({ hasher.combine(bytes: UnsafeRawBufferPointer($0)) }) {
+                return hashed
+            }
+            for byte in text.utf8 { hasher.combine(byte) }
+        }
     }
 }
 
