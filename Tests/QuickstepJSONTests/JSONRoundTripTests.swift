@@ -22,6 +22,22 @@ import QuickstepTestSupport
             #expect(value.compactTextExceeds(bytes: length - 1))
         }
     }
+
+    /// An array of copies of one container (a Parallel's branches that pass their input on) counts every copy:
+    /// the size check walks the first and charges the others what it cost, so 1,000 copies of a 297-byte object
+    /// exceed 256 KiB, and the exact length still decides at the boundary.
+    @Test func copiesOfOneContainerCountEachTime() throws {
+        let item: JSONValue = .object(JSONObject([("text", .string(String(repeating: "x", count: 280))), ("n", 1)]))
+        let copies = JSONValue.array(Array(repeating: item, count: 1_000))
+        let copiesExceed = copies.compactTextExceeds(bytes: 262_144)
+        #expect(copiesExceed, "1,000 copies of a 297-byte object")
+        let mixed = JSONValue.array([item, item, .array([item, item]), "s", item, [:], [:], [], []])
+        for (name, value) in [("copies", copies), ("mixed", mixed)] {
+            let length = value.compactText.utf8.count
+            let (fitsExactly, exceedsByOne) = (!value.compactTextExceeds(bytes: length), value.compactTextExceeds(bytes: length - 1))
+            #expect(fitsExactly && exceedsByOne, "\(name): \(length) bytes")
+        }
+    }
 }
 
 /// Random JSON values from a seeded generator, so failures reproduce.

@@ -135,9 +135,9 @@ struct ChoiceTest {
     let flag: Bool
     let string: String
     let instant: (seconds: Int64, nanoseconds: Int32)
-    /// `StringMatches`: the pattern split at its unescaped `*` wildcards, in memory the test owns (an array every
-    /// worker passed along retained its buffer, a line they all wrote).
-    let pattern: UnsafeMutableBufferPointer<String>
+    /// `StringMatches`: the pattern, in memory the test owns (an array every worker passed along retained its
+    /// buffer, a line they all wrote); a pattern of one empty piece for other tests.
+    let pattern: GlobPattern
 
     init(variable: JSONPath, comparison: ChoiceOperator, operand: ChoiceOperand) {
         self.variable = variable
@@ -166,7 +166,7 @@ struct ChoiceTest {
         self.flag = flag
         self.string = string
         self.instant = instant
-        self.pattern = .owned(copying: pattern)
+        self.pattern = GlobPattern(pieces: pattern.isEmpty ? [""] : pattern)
     }
 
     /// The variable's path of the test at `test` (in the program's memory), where it lies: passed by value it was
@@ -174,6 +174,11 @@ struct ChoiceTest {
     static func variable(of test: UnsafePointer<ChoiceTest>) -> UnsafePointer<JSONPath> {
         UnsafeRawPointer(test).advanced(by: MemoryLayout<ChoiceTest>.offset(of: \.variable)!)
             .assumingMemoryBound(to: JSONPath.self)
+    }
+
+    /// The string literal of the test at `test`, where it lies (in the program's memory).
+    static func string(of test: UnsafePointer<ChoiceTest>) -> UnsafePointer<String> {
+        UnsafeRawPointer(test).advanced(by: MemoryLayout<ChoiceTest>.offset(of: \.string)!).assumingMemoryBound(to: String.self)
     }
 
     /// The operand path of the test at `test`, which has one (``hasOperandPath``), where it lies. An `Optional`
@@ -187,7 +192,7 @@ struct ChoiceTest {
 
     /// Frees the hints' and the pattern's storage.
     func destroy() {
-        pattern.freeOwned()
+        pattern.deallocate()
         variableMember.destroy()
         operandMember.destroy()
     }

@@ -88,21 +88,22 @@ extension Execution {
             case .isNumeric: actual = found.pointee.numberValue != nil
             case .isString: actual = found.pointee.stringValue != nil
             case .isBoolean: actual = found.pointee.boolValue != nil
-            case .isTimestamp: actual = JSONValue.unsafeString(at: found).flatMap { Timestamp.instant(of: $0.pointee) } != nil
+            case .isTimestamp: actual = JSONValue.unsafeString(at: found).flatMap(Self.instant(ofStringAt:)) != nil
             default: actual = true
             }
             return actual == test.pointee.flag
         case .string:
-            // Strings are read where they lie, as everywhere here: binding one retained and released it.
+            // Strings are read where they lie, their bytes too (``StringUTF8``): passing one to a call copied it,
+            // a retain and a release of a large string's storage.
             guard let text = JSONValue.unsafeString(at: found) else { return false }
             if let operand {
                 guard let other = JSONValue.unsafeString(at: operand) else { return false }
-                return relation.holds(Self.compareScalars(text.pointee, other.pointee))
+                return relation.holds(Self.compareScalars(text, other))
             }
-            return relation.holds(Self.compareScalars(text.pointee, test.pointee.string))
+            return relation.holds(Self.compareScalars(text, ChoiceTest.string(of: test)))
         case .stringMatch:
             guard let text = JSONValue.unsafeString(at: found) else { return false }
-            return Self.matches(text.pointee, UnsafeBufferPointer(test.pointee.pattern))
+            return StringUTF8.withBytes(ofStringAt: text) { test.pointee.pattern.matches($0) }
         case .numeric:
             guard found.pointee.boolValue == nil, let number = found.pointee.numberValue else { return false }
             var other = test.pointee.number
@@ -120,10 +121,10 @@ extension Execution {
             return flag == test.pointee.flag
         case .timestamp:
             // The strings are read where they lie (binding one was a retain and a release of its storage).
-            guard let text = JSONValue.unsafeString(at: found), let instant = Timestamp.instant(of: text.pointee) else { return false }
+            guard let text = JSONValue.unsafeString(at: found), let instant = Self.instant(ofStringAt: text) else { return false }
             var other = test.pointee.instant
             if let operand {
-                guard let literal = JSONValue.unsafeString(at: operand), let parsed = Timestamp.instant(of: literal.pointee)
+                guard let literal = JSONValue.unsafeString(at: operand), let parsed = Self.instant(ofStringAt: literal)
                 else { return false }
                 other = parsed
             }
@@ -141,62 +142,24 @@ extension Execution {
         return value
     }
 
+    /// The instant the string at `text` spells, read in place, or nil.
+    private static func instant(ofStringAt text: UnsafePointer<String>) -> (seconds: Int64, nanoseconds: Int32)? {
+        StringUTF8.withBytes(ofStringAt: text, Timestamp.instant(utf8:))
+    }
+
     /// Code point by code point, as the specification asks: no normalisation, no case folding. UTF-8 orders
-    /// byte strings as their code points, so the bytes are compared, where the strings keep them when they can
-    /// (the views' iterators took 170 instructions for a four-letter word).
-    private static func compareScalars(_ a: String, _ b: String) -> Int {
-        let compared = withBytes(a) { left in
-            withBytes(b) { right -> Int in
-                for offset in 0..<min(left.count, right.count) where left[offset] != right[offset] {
-                    return left[offset] < right[offset] ? -1 : 1
+    /// byte strings as their code points, so the bytes are compared (`memcmp` compares unsigned bytes), where the
+    /// strings keep them (the views' iterators took 170 instructions for a four-letter word).
+    private static func compareScalars(_ a: UnsafePointer<String>, _ b: UnsafePointer<String>) -> Int {
+        StringUTF8.withBytes(ofStringAt: a) { left in
+            StringUTF8.withBytes(ofStringAt: b) { right -> Int in
+                let common = min(left.count, right.count)
+                if common > 0, let leftStart = left.baseAddress, let rightStart = right.baseAddress {
+                    let order = memcmp(leftStart, rightStart, common)
+                    if order != 0 { return order < 0 ? -1 : 1 }
                 }
                 return left.count == right.count ? 0 : (left.count < right.count ? -1 : 1)
             }
         }
-        return compared
-    }
-
-    /// Glob matching with `*` only: the pieces must appear in order, the first at the start, the last at the end.
-    /// On UTF-8 bytes: a valid UTF-8 piece can only be found at a code point boundary of valid UTF-8 text, and
-    /// AWS compares code points, not Unicode characters.
-    static func matches(_ text: String, _ pieces: UnsafeBufferPointer<String>) -> Bool {
-        guard pieces.count > 1 else { return pieces.first.map { JSONObject.sameKey(text, $0) } ?? false }
-        return withBytes(text) { bytes in
-            let matchesFirst = withBytes(pieces[0]) { first in
-                bytes.count >= first.count && same(first, bytes, at: 0)
-            }
-            guard matchesFirst else { return false }
-            var position = pieces[0].utf8.count
-            for piece in pieces.dropFirst().dropLast() where !piece.isEmpty {
-                guard let found = withBytes(piece, { find($0, in: bytes, from: position) }) else { return false }
-                position = found
-            }
-            return withBytes(pieces[pieces.count - 1]) { last in
-                bytes.count - position >= last.count && same(last, bytes, at: bytes.count - last.count)
-            }
-        }
-    }
-
-    /// Runs `body` on the UTF-8 bytes of `text` without copying them when they are contiguous (always, for the
-    /// native strings the parser makes).
-    private static func withBytes<Result>(_ text: String, _ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
-        if let result = text.utf8.withContiguousStorageIfAvailable(body) { return result }
-        return Array(text.utf8).withUnsafeBufferPointer(body)
-    }
-
-    /// The position just past the first occurrence of `needle` in `bytes` at or after `start`.
-    private static func find(_ needle: UnsafeBufferPointer<UInt8>, in bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
-        guard needle.count <= bytes.count - start else { return nil }
-        for offset in start...(bytes.count - needle.count) where same(needle, bytes, at: offset) {
-            return offset + needle.count
-        }
-        return nil
-    }
-
-    /// Whether `piece` lies in `bytes` at `offset` (the caller checked that it fits). By `memcmp`: the generic
-    /// `elementsEqual` of two buffer slices took 50 instructions for a one-byte piece.
-    private static func same(_ piece: UnsafeBufferPointer<UInt8>, _ bytes: UnsafeBufferPointer<UInt8>, at offset: Int) -> Bool {
-        guard let pieceStart = piece.baseAddress, let bytesStart = bytes.baseAddress else { return piece.isEmpty }
-        return memcmp(bytesStart + offset, pieceStart, piece.count) == 0
     }
 }

@@ -77,6 +77,24 @@ final class Execution {
     @exclusivity(unchecked) var rawInput: JSONValue = .null
     /// The data being processed: effective input, then result, then output.
     @exclusivity(unchecked) var value: JSONValue
+
+    /// Hands the effective input over to a step that replaces it, leaving `null`: the step reads it without a
+    /// copy (passing `value` itself to a call retained it for the call and released it after, a pair of atomic
+    /// operations on every InputPath, Parameters and ResultPath). The step puts a value back, even when it fails.
+    @inline(__always)
+    func takeValue() -> JSONValue {
+        var taken = JSONValue.null
+        swap(&taken, &value)
+        return taken
+    }
+
+    /// ``takeValue()`` for the raw input.
+    @inline(__always)
+    func takeRawInput() -> JSONValue {
+        var taken = JSONValue.null
+        swap(&taken, &rawInput)
+        return taken
+    }
     /// This graph's own variables, made by its first assignment: most graphs (a Map's iterations above all)
     /// assign none, and each scope was an allocation. Until then lookups go to the enclosing scope.
     @exclusivity(unchecked) private var ownScope: VariableScope?

@@ -42,13 +42,17 @@ enum VM {
                 case .passChain(let chain):
                     execution.pc = passChain(program.passChains.baseAddress! + Int(chain), execution, program)
                 case .inputPath(let path):
-                    execution.value = try select(program.paths.baseAddress! + path, from: execution.value, in: execution)
+                    try replaceValue(of: execution) { input throws(ExecutionFailure) in
+                        try select(program.paths.baseAddress! + path, from: input, in: execution)
+                    }
                     execution.pc += 1
                 case .inputNull, .outputNull:
                     execution.value = .object(JSONObject())
                     execution.pc += 1
                 case .parameters(let index), .resultSelector(let index):
-                    execution.value = try execution.evaluate(program.templates.baseAddress! + index, data: execution.value)
+                    try replaceValue(of: execution) { input throws(ExecutionFailure) in
+                        try execution.evaluate(program.templates.baseAddress! + index, data: input)
+                    }
                     execution.pc += 1
                 case .passResult(let constant):
                     execution.value = program.tables.constants[constant]
@@ -66,8 +70,7 @@ enum VM {
                 case .resultPathInPlace(let path):
                     // Nothing after this in the state needs the raw input: hand it over, so that an input nothing
                     // else holds is edited in place instead of copied. A mismatch leaves it untouched.
-                    var raw = execution.rawInput
-                    execution.rawInput = .null
+                    var raw = execution.takeRawInput()
                     do throws(ExecutionFailure) {
                         try ResultPathWriter.store(execution.value, at: program.paths.baseAddress! + path, in: &raw)
                     } catch {
@@ -80,7 +83,9 @@ enum VM {
                     execution.value = execution.rawInput
                     execution.pc += 1
                 case .outputPath(let path):
-                    execution.value = try select(program.paths.baseAddress! + path, from: execution.value, in: execution)
+                    try replaceValue(of: execution) { output throws(ExecutionFailure) in
+                        try select(program.paths.baseAddress! + path, from: output, in: execution)
+                    }
                     execution.pc += 1
                 case .exitState:
                     exit(execution)
@@ -127,6 +132,21 @@ enum VM {
             } catch {
                 guard handle(error, in: execution) else { return }
             }
+        }
+    }
+
+    /// Replaces the execution's value with what `transform` makes of it, handing the value over
+    /// (``Execution/takeValue()``) rather than copying it, and putting it back when `transform` fails.
+    @inline(__always)
+    private static func replaceValue(
+        of execution: Execution, _ transform: (JSONValue) throws(ExecutionFailure) -> JSONValue
+    ) throws(ExecutionFailure) {
+        let value = execution.takeValue()
+        do throws(ExecutionFailure) {
+            execution.value = try transform(value)
+        } catch {
+            execution.value = value
+            throw error
         }
     }
 

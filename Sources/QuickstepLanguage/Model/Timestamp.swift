@@ -37,14 +37,14 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
     /// what ``init(_:)`` parses, without keeping the text. Choice rules parse the input's timestamps on every
     /// evaluation; read where the string keeps its bytes, nothing is copied or retained.
     public static func instant(of text: String) -> (seconds: Int64, nanoseconds: Int32)? {
-        if let instant = text.utf8.withContiguousStorageIfAvailable(Self.instant) { return instant }
+        if let instant = text.utf8.withContiguousStorageIfAvailable(Self.instant(utf8:)) { return instant }
         var copy = text
-        return copy.withUTF8(Self.instant)
+        return copy.withUTF8(Self.instant(utf8:))
     }
 
-    /// The instant `bytes` spell, or `nil`. On the UTF-8 bytes in place: Choice rules parse a timestamp from the
-    /// input on every evaluation (copying them into an array was a malloc each time).
-    private static func instant(_ bytes: UnsafeBufferPointer<UInt8>) -> (seconds: Int64, nanoseconds: Int32)? {
+    /// The instant the UTF-8 text `bytes` spells, or `nil`. On the bytes in place: Choice rules parse a timestamp
+    /// from the input on every evaluation (copying them into an array was a malloc each time).
+    public static func instant(utf8 bytes: UnsafeBufferPointer<UInt8>) -> (seconds: Int64, nanoseconds: Int32)? {
         // The date and time have fixed places (`YYYY-MM-DDTHH:MM:SS`), so they are read where they are.
         guard bytes.count >= 20, let base = bytes.baseAddress else { return nil }
         func twoDigits(_ offset: Int) -> Int? {
