@@ -9,31 +9,43 @@
 /// Generic so that it can be tested apart from runs (`Value` is `RunState` in the registry). Not thread-safe:
 /// each stripe guards its set with its lock.
 struct RunningSet<Value> {
-    private var keys: [UUIDv4.Bits]
-    private var runs: [Value?]
+    /// One slot: an id and its execution, or the empty id and nil.
+    private struct Slot {
+        var key: UUIDv4.Bits
+        var value: Value?
+    }
+
+    /// The table. Probing reads ids only: an id is never the empty one (``empty``), so a slot's id tells whether it
+    /// is taken, and the executions' reference counts are touched only when one is stored or taken out (comparing
+    /// each probed slot's execution with nil retained and released it, two of the set's five atomic operations
+    /// per execution).
+    private var slots: [Slot]
     /// The number of executions in the set.
     private(set) var count = 0
+
+    /// The id of an empty slot. No execution has it: a version 4 UUID has its version bits set.
+    private static var empty: UUIDv4.Bits { UUIDv4.Bits(high: 0, low: 0) }
 
     /// Bits of the id the stripes already used (``ExecutionRegistry`` picks a stripe by the low six).
     private static var stripeBits: UInt64 { 6 }
 
     init(capacity: Int = 16) {
-        keys = Array(repeating: UUIDv4.Bits(high: 0, low: 0), count: capacity)
-        runs = Array(repeating: nil, count: capacity)
+        slots = Array(repeating: Slot(key: Self.empty, value: nil), count: capacity)
     }
 
-    private var mask: Int { runs.count - 1 }
+    private var mask: Int { slots.count - 1 }
 
-    /// Where `key` belongs when nothing is in the way.
-    private func home(_ key: UUIDv4.Bits) -> Int {
-        Int(truncatingIfNeeded: key.low >> Self.stripeBits) & mask
+    /// Where `key` belongs when nothing is in the way, in a table of `mask + 1` slots.
+    private static func home(_ key: UUIDv4.Bits, mask: Int) -> Int {
+        Int(truncatingIfNeeded: key.low >> stripeBits) & mask
     }
 
-    /// The slot holding `key`, or nil.
-    private func slot(of key: UUIDv4.Bits) -> Int? {
-        var slot = home(key)
-        while runs[slot] != nil {
-            if keys[slot] == key { return slot }
+    /// The slot holding `key` in `table`, or nil.
+    private static func slot(of key: UUIDv4.Bits, in table: UnsafeBufferPointer<Slot>) -> Int? {
+        let mask = table.count - 1
+        var slot = home(key, mask: mask)
+        while table[slot].key != empty {
+            if table[slot].key == key { return slot }
             slot = (slot + 1) & mask
         }
         return nil
@@ -41,45 +53,54 @@ struct RunningSet<Value> {
 
     /// The execution with id `key`, or nil.
     func run(for key: UUIDv4.Bits) -> Value? {
-        slot(of: key).flatMap { runs[$0] }
+        slots.withUnsafeBufferPointer { table in Self.slot(of: key, in: table).flatMap { table[$0].value } }
     }
 
-    /// Adds (or replaces) the execution with id `key`.
+    /// Adds (or replaces) the execution with id `key`, which is not the empty id.
     mutating func insert(_ run: Value, for key: UUIDv4.Bits) {
-        if (count + 1) * 2 > runs.count { grow() }
-        var slot = home(key)
-        while runs[slot] != nil {
-            if keys[slot] == key {
-                runs[slot] = run
-                return
+        precondition(key != Self.empty, "an execution id is never all zero")
+        if (count + 1) * 2 > slots.count { grow() }
+        let added = slots.withUnsafeMutableBufferPointer { table -> Bool in
+            let mask = table.count - 1
+            var slot = Self.home(key, mask: mask)
+            while table[slot].key != Self.empty {
+                if table[slot].key == key {
+                    table[slot].value = run
+                    return false
+                }
+                slot = (slot + 1) & mask
             }
-            slot = (slot + 1) & mask
+            table[slot] = Slot(key: key, value: run)
+            return true
         }
-        keys[slot] = key
-        runs[slot] = run
-        count += 1
+        if added { count += 1 }
     }
 
     /// Removes the execution with id `key` and returns it, or returns nil when there is none.
     @discardableResult
     mutating func remove(_ key: UUIDv4.Bits) -> Value? {
-        guard var hole = slot(of: key) else { return nil }
-        let removed = runs[hole]
-        runs[hole] = nil
-        count -= 1
-        // Backward shift: an entry after the hole moves into it unless its home lies cyclically in (hole, slot],
-        // where it is still reachable; stop at the first empty slot.
-        var slot = (hole + 1) & mask
-        while runs[slot] != nil {
-            let wanted = home(keys[slot])
-            let reachable = hole <= slot ? (hole < wanted && wanted <= slot) : (hole < wanted || wanted <= slot)
-            if !reachable {
-                keys[hole] = keys[slot]
-                runs.swapAt(hole, slot)
-                hole = slot
+        let removed = slots.withUnsafeMutableBufferPointer { table -> Value?? in
+            guard var hole = Self.slot(of: key, in: UnsafeBufferPointer(table)) else { return nil }
+            let mask = table.count - 1
+            // Taken out, not copied: the caller gets the set's reference.
+            let removed = table[hole].value.take()
+            table[hole].key = Self.empty
+            // Backward shift: an entry after the hole moves into it unless its home lies cyclically in (hole, slot],
+            // where it is still reachable; stop at the first empty slot. Swapped, so no reference count moves.
+            var slot = (hole + 1) & mask
+            while table[slot].key != Self.empty {
+                let wanted = Self.home(table[slot].key, mask: mask)
+                let reachable = hole <= slot ? (hole < wanted && wanted <= slot) : (hole < wanted || wanted <= slot)
+                if !reachable {
+                    table.swapAt(hole, slot)
+                    hole = slot
+                }
+                slot = (slot + 1) & mask
             }
-            slot = (slot + 1) & mask
+            return .some(removed)
         }
+        guard let removed else { return nil }
+        count -= 1
         return removed
     }
 
@@ -89,14 +110,14 @@ struct RunningSet<Value> {
     /// The executions in the set that `isIncluded` accepts, in no particular order.
     func filter(_ isIncluded: (Value) -> Bool) -> [Value] {
         var accepted: [Value] = []
-        for case let run? in runs where isIncluded(run) { accepted.append(run) }
+        for case let run? in slots.lazy.map(\.value) where isIncluded(run) { accepted.append(run) }
         return accepted
     }
 
     private mutating func grow() {
-        var larger = RunningSet<Value>(capacity: runs.count * 2)
-        for slot in runs.indices {
-            if let run = runs[slot] { larger.insert(run, for: keys[slot]) }
+        var larger = RunningSet<Value>(capacity: slots.count * 2)
+        for slot in slots where slot.key != Self.empty {
+            if let run = slot.value { larger.insert(run, for: slot.key) }
         }
         self = larger
     }
