@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 /// Reading values where they are, through pointers into their containers' storage, for loops that only look.
 ///
 /// Copying a value out of a container, or binding an enum case's payload, is a copy: a retain and a release of
@@ -70,8 +75,9 @@ extension JSONValue {
 extension JSONObject {
     /// The position of the key at `key` among `count` members at `members`, trying `hint` first, comparing the
     /// keys' words in place (``sameKey(_:_:)``): no key is copied, so no reference count is touched unless a key is
-    /// stored out of line.
-    @inlinable
+    /// stored out of line. Out of line: callers inline the hint's check before it (``JSONValue/unsafeMember(of:keyAt:hint:)``),
+    /// which settles most lookups, and inlining the search as well made them too large to be inlined themselves.
+    @usableFromInline @inline(never)
     static func position(ofKeyAt key: UnsafePointer<String>, in members: UnsafePointer<Entry>, count: Int, hint: Int) -> Int? {
         let words = UnsafeRawPointer(key).load(as: (UInt64, UInt64).self)
         if hint >= 0, hint < count, keyMatches(members + hint, key, words: words) { return hint }
@@ -100,7 +106,21 @@ extension JSONObject {
         let memberWords = UnsafeRawPointer(member).load(as: (UInt64, UInt64).self)
         if memberWords == words { return true }
         if isSmall(memberWords) && isSmall(words) { return false }
-        return sameKey(UnsafeRawPointer(member).assumingMemoryBound(to: String.self).pointee, key.pointee)
+        return sameBytes(at: UnsafeRawPointer(member).assumingMemoryBound(to: String.self), key)
+    }
+
+    /// Whether the strings at `a` and at `b` have the same UTF-8 bytes, read where they lie (``StringUTF8``):
+    /// passing the keys to ``sameKey(_:_:)`` copied them, a retain and a release of each one's storage (a lookup of
+    /// an 18-byte key cost 360 instructions). Out of line: most keys are small and never come here, and inlined it
+    /// made the lookups that inline ``keyMatches(_:_:words:)`` too large to be inlined themselves.
+    @usableFromInline @inline(never)
+    static func sameBytes(at a: UnsafePointer<String>, _ b: UnsafePointer<String>) -> Bool {
+        StringUTF8.withBytes(ofStringAt: a) { left in
+            StringUTF8.withBytes(ofStringAt: b) { right in
+                left.count == right.count
+                    && (left.isEmpty || memcmp(left.baseAddress.unsafelyUnwrapped, right.baseAddress.unsafelyUnwrapped, left.count) == 0)
+            }
+        }
     }
 
     /// Whether the key of the member at `member` has the same two words as the key at `key`: the same small

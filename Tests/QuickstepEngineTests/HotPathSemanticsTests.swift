@@ -55,6 +55,36 @@ import QuickstepLanguage
         #expect(program.run(input: ["x": ["y": "again"], "a": 6]).output == ["a": 6, "y": "again"])
     }
 
+    /// Keys longer than 15 bytes are stored out of line, so the program's key and the input's (parsed apart) share
+    /// no storage and are compared by their bytes: paths, Choice variables and ResultPaths still find them, in
+    /// whatever order they come, and a key that differs only in its last byte is another key.
+    @Test func longKeysAreFoundByTheirBytes() throws {
+        let program = Program(try StateMachine(definition: #"""
+            {"StartAt":"C","States":{
+              "C":{"Type":"Choice","Choices":[{"Variable":"$.inventoryAvailable","BooleanEquals":true,"Next":"P"}],
+                   "Default":"No"},
+              "P":{"Type":"Pass","Parameters":{"v.$":"$.a_rather_long_member_name"},"ResultPath":"$.result_of_the_pass_state","Next":"Q"},
+              "Q":{"Type":"Pass","Result":2,"ResultPath":"$.result_of_the_pass_state","End":true},
+              "No":{"Type":"Pass","Result":"no","End":true}}}
+            """#))
+        let texts = [
+            #"{"inventoryAvailable":true,"a_rather_long_member_name":1}"#,
+            #"{"a_rather_long_member_name":2,"inventoryAvailablf":false,"inventoryAvailable":true}"#,
+            #"{"a_rather_long_member_namf":0,"a_rather_long_member_name":3,"inventoryAvailable":true,"result_of_the_pass_statf":0}"#,
+        ]
+        for (n, text) in texts.enumerated() {
+            let input = try JSONParser.parse(text)
+            let output = program.run(input: input).output
+            // Q replaced what P stored under the same long key: one member, in P's place (the last).
+            #expect(output?["result_of_the_pass_state"] == 2, "input \(n)")
+            #expect(output?.objectValue?.keys.last == "result_of_the_pass_state", "input \(n)")
+            #expect(output?.objectValue?.count == (input.objectValue?.count ?? 0) + 1, "input \(n)")
+        }
+        // Only a near miss of the Choice variable's key: the variable is absent.
+        let absent = program.run(input: try JSONParser.parse(#"{"inventoryAvailablf":true}"#))
+        #expect(absent.error == "States.Runtime")
+    }
+
     @Test func resultPathInPlaceLeavesTheExecutionInputAlone() throws {
         let result = try execute(#"""
             {"StartAt":"A","States":{
