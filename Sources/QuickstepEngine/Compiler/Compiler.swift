@@ -124,9 +124,11 @@ struct Compiler {
         var pendingChoices: [(Int, ChoiceState)] = []
         var pendingCatchers: [(state: Int, catcher: Int, name: String)] = []
 
+        let kinds = Dictionary(graph.states.map { ($0.name, $0.kind) }, uniquingKeysWith: { first, _ in first })
         for state in graph.states {
             addresses[state.name] = builder.instructions.count
-            compileState(state, pendingJumps: &pendingJumps, pendingChoices: &pendingChoices, pendingCatchers: &pendingCatchers)
+            compileState(state, resultMayBeCheckedAgain: Self.resultMayBeCheckedAgain(after: state, kinds: kinds),
+                         pendingJumps: &pendingJumps, pendingChoices: &pendingChoices, pendingCatchers: &pendingCatchers)
         }
         for (position, name) in pendingJumps { builder.instructions[position] = .jump(addresses[name]!) }
         for (index, choice) in pendingChoices {
@@ -143,8 +145,24 @@ struct Compiler {
         return addresses[graph.startAt]!
     }
 
+    /// Whether a state's result may later be checked against the payload limit as it is, so that remembering it as
+    /// checked (``Execution/checkedResult``) can spare a walk: the state ends its graph, or goes on to a Succeed
+    /// state (whose output it may be) or a Map state (whose input it may be). Elsewhere the result is replaced
+    /// before anything checks it, and remembering it was a retain and a release per task.
+    static func resultMayBeCheckedAgain(after state: State, kinds: [String: State.Kind]) -> Bool {
+        switch state.transition {
+        case .end?: return true
+        case .next(let name)?:
+            switch kinds[name] {
+            case .succeed?, .map?: return true
+            default: return false
+            }
+        case nil: return false
+        }
+    }
+
     private mutating func compileState(
-        _ state: State, pendingJumps: inout [(Int, String)], pendingChoices: inout [(Int, ChoiceState)],
+        _ state: State, resultMayBeCheckedAgain: Bool, pendingJumps: inout [(Int, String)], pendingChoices: inout [(Int, ChoiceState)],
         pendingCatchers: inout [(state: Int, catcher: Int, name: String)]
     ) {
         let stateIndex = builder.states.count
@@ -180,7 +198,8 @@ struct Compiler {
             builder.states[stateIndex].issuesTaskToken = task.resource.pattern == .waitForTaskToken
             emitInput(task.dataProcessing, parameters: true)
             let taskIndex = builder.add(CompiledTask(resource: task.resource, timeoutSeconds: task.timeoutSeconds,
-                                                     heartbeatSeconds: task.heartbeatSeconds), to: \.tasks)
+                                                     heartbeatSeconds: task.heartbeatSeconds,
+                                                     keepsCheckedResult: resultMayBeCheckedAgain), to: \.tasks)
             builder.emit(.invokeTask(taskIndex))
             emitResultSelector(task.dataProcessing)
             emitAssign(task.dataProcessing)

@@ -239,8 +239,13 @@ struct CompiledTask: Sendable {
     /// Whether `TimeoutSeconds` or `HeartbeatSeconds` is set, so that a task with neither copies neither (copying
     /// an optional `DynamicValue` goes through generic value witnesses: 3 % of order_processing's samples).
     let hasTimeouts: Bool
+    /// Whether the result is remembered as checked against the payload limit (``Execution/checkedResult``): only
+    /// where something may check it again unchanged (``Compiler/resultMayBeCheckedAgain(after:kinds:)``).
+    let keepsCheckedResult: Bool
 
-    init(resource: TaskResource, timeoutSeconds: DynamicValue<Int>?, heartbeatSeconds: DynamicValue<Int>?) {
+    init(resource: TaskResource, timeoutSeconds: DynamicValue<Int>?, heartbeatSeconds: DynamicValue<Int>?,
+         keepsCheckedResult: Bool = true) {
+        self.keepsCheckedResult = keepsCheckedResult
         self.resource = resource
         self.timeoutSeconds = timeoutSeconds
         self.heartbeatSeconds = heartbeatSeconds
