@@ -86,6 +86,14 @@ public struct JSONObject: Sendable {
         return nil
     }
 
+    /// The position of the key at `key`, read where it lies (in a compiled program's memory): passing a key loaded
+    /// from memory copies it, a retain and a release of a key stored out of line.
+    @inlinable public func position(ofKeyAt key: UnsafePointer<String>) -> Int? {
+        if let index { return index[IndexKey(key.pointee)] }
+        guard let base = members._baseAddressIfContiguous else { return nil }
+        return Self.position(ofKeyAt: key, in: base, count: members.count, hint: 0)
+    }
+
     /// The position of `key`, trying `hint` first: a caller that looks the same key up in objects of one shape
     /// (a workflow's inputs) keeps where it was found last and usually compares one key instead of scanning.
     @inlinable public func position(of key: String, hint: Int) -> Int? {

@@ -81,6 +81,19 @@ import QuickstepLanguage
         #expect(result.output == ["all": [1, 2, 3], "slice": [["v": 2], ["v": 3]], "last": 3, "cheap": [1], "deep": [1, 2, 3]])
     }
 
+    /// Filters whose operands walk into each element (`@.a.b`, `@.tags[-1]`): an element without that member or
+    /// element is left out, as Jayway leaves it out.
+    @Test func filtersWalkIntoElements() throws {
+        let result = try execute(#"""
+            {"StartAt":"P","States":{"P":{"Type":"Pass","Parameters":{
+              "deep.$":"$.items[?(@.a.b == 1)].id","last.$":"$.items[?(@.tags[-1] == 'x')].id"},"End":true}}}
+            """#, input: ["items": [
+                ["id": 1, "a": ["b": 1], "tags": ["y", "x"]], ["id": 2, "a": ["b": 2], "tags": ["x", "y"]],
+                ["id": 3, "a": 5, "tags": []], ["id": 4, "tags": ["x"]],
+            ]])
+        #expect(result.output == ["deep": [1], "last": [1, 4]])
+    }
+
     @Test func contextObjectAndVariables() throws {
         let result = try execute(#"""
             {"StartAt":"A","States":{

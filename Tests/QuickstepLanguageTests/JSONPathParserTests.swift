@@ -24,6 +24,17 @@ import QuickstepLanguage
         #expect(try JSONPath.parse("$[0,2]").segments == [.indexes([0, 2])])
     }
 
+    /// A reference path's segments also come as steps (what the engine walks in place); other paths have none.
+    @Test func referencePathsHaveSteps() throws {
+        #expect(try JSONPath.parse("$.store.book[-1]['a b']").steps == [
+            .init(name: "store", index: 0, isMember: true), .init(name: "book", index: 0, isMember: true),
+            .init(name: "", index: -1, isMember: false), .init(name: "a b", index: 0, isMember: true),
+        ])
+        #expect(try JSONPath.parse("$").steps.isEmpty)
+        #expect(try JSONPath.parse("$.items[*].id").steps.isEmpty)
+        #expect(try JSONPath.parse("$..price").steps.isEmpty)
+    }
+
     @Test func filters() throws {
         let path = try JSONPath.parse("$.users[?(@.status == 0)]")
         #expect(path.segments == [.member("users"), .filter(.compare(.current([.member("status")]), .equal, .literal(0)))])

@@ -1,4 +1,5 @@
 import Atomics
+import QuickstepLanguage
 
 /// Where each compiled path's member segments last found their member, by the segment's address: an inline cache
 /// for ``PathEvaluator/walkDefinite(_:count:from:)``.
@@ -19,5 +20,13 @@ enum MemberHints {
         // Fibonacci hashing: segments lie a fixed stride apart, so their addresses' low bits alone would crowd.
         let hash = UInt(bitPattern: Int(bitPattern: segment)) &* 0x9E37_79B9_7F4A_7C15
         return slots[Int(truncatingIfNeeded: hash >> UInt(UInt.bitWidth - 12))]
+    }
+}
+
+extension JSONPath.Step {
+    /// The name of the step at `step` (in a program's memory), where it lies.
+    @inline(__always)
+    static func name(of step: UnsafePointer<JSONPath.Step>) -> UnsafePointer<String> {
+        UnsafeRawPointer(step).advanced(by: MemoryLayout<JSONPath.Step>.offset(of: \.name)!).assumingMemoryBound(to: String.self)
     }
 }

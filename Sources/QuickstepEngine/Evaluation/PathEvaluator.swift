@@ -45,9 +45,8 @@ enum PathEvaluator {
         return text
     }
 
-    /// Looks `segments` up from `root`: the node a definite path names, or the array of every match.
-    static func lookup(_ segments: [JSONPath.Segment], in root: JSONValue, definite: Bool) -> Lookup {
-        if definite { return lookupDefinite(segments, in: root) }
+    /// The array of every match of `segments` (a path that is not a reference path) from `root`.
+    static func lookupAll(_ segments: [JSONPath.Segment], in root: JSONValue) -> Lookup {
         var matches = [root]
         for segment in segments {
             var next: [JSONValue] = []
@@ -57,18 +56,12 @@ enum PathEvaluator {
         return .found(.array(matches))
     }
 
-    /// A reference path's node, walked in place: each step reads the next container where it lies (a pointer
-    /// into its parent's storage), and only the node found is copied. Copying every value on the way was a retain
-    /// and a release each, per segment.
-    private static func lookupDefinite(_ segments: [JSONPath.Segment], in root: JSONValue) -> Lookup {
-        segments.withUnsafeBufferPointer { path in
-            lookupDefinite(path.baseAddress, count: path.count, in: root) { segments }
-        }
-    }
-
-    /// ``lookupDefinite(_:in:)`` over `count` segments at `path`; `segments` gives them as an array for a miss.
+    /// A reference path's node, walked in place (``walkDefinite(_:count:from:)``): each step reads the next
+    /// container where it lies (a pointer into its parent's storage), and only the node found is copied. Copying
+    /// every value on the way was a retain and a release each, per segment.
+    /// Over `count` steps at `path`; `segments` gives the path's segments for a miss.
     private static func lookupDefinite(
-        _ path: UnsafePointer<JSONPath.Segment>?, count: Int, in root: JSONValue, segments: () -> [JSONPath.Segment]
+        _ path: UnsafePointer<JSONPath.Step>?, count: Int, in root: JSONValue, segments: () -> [JSONPath.Segment]
     ) -> Lookup {
         withUnsafePointer(to: root) { root in
             switch walkDefinite(path, count: count, from: root) {
@@ -89,28 +82,24 @@ enum PathEvaluator {
 
     /// Walks `count` segments of a definite path at `path` from the value at `root`, in place: each step reads
     /// the next container where it lies, so nothing is copied and no reference count is touched.
-    static func walkDefinite(_ path: UnsafePointer<JSONPath.Segment>?, count: Int, from root: UnsafePointer<JSONValue>) -> Walk {
+    static func walkDefinite(_ path: UnsafePointer<JSONPath.Step>?, count: Int, from root: UnsafePointer<JSONValue>) -> Walk {
         var current = root
         for position in 0..<count {
-            let segment = path! + position
-            switch segment.pointee {
-            case .member(let name):
-                // The name is bound (a segment keeps its case in spare bits of its payloads, so a payload is never
-                // read through a pointer into the enum); most names are stored inline, retaining nothing.
-                let hint = MemberHints.slot(for: segment)
+            let step = path.unsafelyUnwrapped + position
+            if step.pointee.isMember {
+                // The name is read where it lies, and looked for first where this step found its member last.
+                let hint = MemberHints.slot(for: step)
                 let last = hint.load(ordering: .relaxed)
-                guard let (next, found) = current.pointee.unsafeMember(name, hint: last) else {
+                guard let (next, found) = JSONValue.unsafeMember(of: current, keyAt: JSONPath.Step.name(of: step), hint: last) else {
                     return .missing(position: position, noResults: position == count - 1)
                 }
                 if found != last { hint.store(found, ordering: .relaxed) }
                 current = next
-            case .index(let index):
-                guard let next = element(index, of: current) else {
+            } else {
+                guard let next = element(step.pointee.index, of: current) else {
                     return .missing(position: position, noResults: position == count - 1 || current.pointee.arrayValue != nil)
                 }
                 current = next
-            default:
-                preconditionFailure("a definite path has only members and indexes")
             }
         }
         return .found(current)
@@ -120,14 +109,14 @@ enum PathEvaluator {
     /// lives unchanged), or nil when it names nothing.
     static func node(_ path: UnsafePointer<JSONPath>, in root: UnsafePointer<JSONValue>) -> UnsafePointer<JSONValue>? {
         precondition(path.pointee.isReferencePath)
-        guard case .found(let node) = walkDefinite(path.pointee.segments._baseAddressIfContiguous,
-                                                   count: path.pointee.segments.count, from: root) else { return nil }
+        guard case .found(let node) = walkDefinite(path.pointee.steps._baseAddressIfContiguous,
+                                                   count: path.pointee.steps.count, from: root) else { return nil }
         return node
     }
 
     /// Element `index` (negative: from the end) of the array at `value`, in place; nil when `value` is not an
     /// array or has no such element.
-    private static func element(_ index: Int, of value: UnsafePointer<JSONValue>) -> UnsafePointer<JSONValue>? {
+    static func element(_ index: Int, of value: UnsafePointer<JSONValue>) -> UnsafePointer<JSONValue>? {
         guard case .array = value.pointee else { return nil }
         let elements = UnsafeRawPointer(value).assumingMemoryBound(to: [JSONValue].self)
         let count = elements.pointee.count
@@ -138,14 +127,14 @@ enum PathEvaluator {
 
     /// Looks a whole path up, its root resolved by the caller.
     static func lookup(_ path: JSONPath, in root: JSONValue) -> Lookup {
-        lookup(path.segments, in: root, definite: path.isReferencePath)
+        withUnsafePointer(to: path) { lookup($0, in: root) }
     }
 
     /// Looks up the path at `path` (in a program's memory), read in place: passing a path loaded from memory
     /// copies it, a retain and a release of its text, its root and its segments.
     static func lookup(_ path: UnsafePointer<JSONPath>, in root: JSONValue) -> Lookup {
-        guard path.pointee.isReferencePath else { return lookup(path.pointee.segments, in: root, definite: false) }
-        return lookupDefinite(path.pointee.segments._baseAddressIfContiguous, count: path.pointee.segments.count, in: root) {
+        guard path.pointee.isReferencePath else { return lookupAll(path.pointee.segments, in: root) }
+        return lookupDefinite(path.pointee.steps._baseAddressIfContiguous, count: path.pointee.steps.count, in: root) {
             path.pointee.segments
         }
     }
@@ -243,13 +232,35 @@ enum PathEvaluator {
         }
     }
 
+    /// The node that the reference segments `segments` (a filter's `@.a[0]`) name in `value`, walked by value:
+    /// filters are rare beside the compiled paths, whose steps are walked in place.
+    private static func member(_ segments: [JSONPath.Segment], of value: JSONValue) -> JSONValue? {
+        var current = value
+        for segment in segments {
+            switch (segment, current) {
+            case (.member(let name), .object(let object)):
+                guard let next = object[name] else { return nil }
+                current = next
+            case (.index(let index), .array(let elements)):
+                let resolved = index < 0 ? elements.count + index : index
+                guard elements.indices.contains(resolved) else { return nil }
+                current = elements[resolved]
+            default:
+                return nil
+            }
+        }
+        return current
+    }
+
     private static func resolve(_ operand: FilterOperand, current: JSONValue, root: JSONValue) -> JSONValue? {
         switch operand {
         case .literal(let value): return value
         case .current(let segments):
-            let definite = JSONPath.isReference(segments)
-            if case .found(let value) = lookup(segments, in: current, definite: definite) { return value }
-            return nil
+            guard JSONPath.isReference(segments) else {
+                if case .found(let value) = lookupAll(segments, in: current) { return value }
+                return nil
+            }
+            return member(segments, of: current)
         case .path(let path):
             if case .found(let value) = lookup(path, in: root) { return value }
             return nil

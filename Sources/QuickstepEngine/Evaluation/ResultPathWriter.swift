@@ -16,13 +16,14 @@ enum ResultPathWriter {
     /// The path is read where it lies (in the program's memory), its segments walked as a buffer: copying the path
     /// out, or taking slices of its segments array, was a retain and a release of its parts per state.
     static func store(_ result: JSONValue, at path: UnsafePointer<JSONPath>, in raw: inout JSONValue) throws(ExecutionFailure) {
-        let segments = Segments(start: path.pointee.segments._baseAddressIfContiguous, count: path.pointee.segments.count)
-        guard !segments.isEmpty else {
+        precondition(path.pointee.isReferencePath, "a ResultPath is a reference path")
+        let steps = Steps(start: path.pointee.steps._baseAddressIfContiguous, count: path.pointee.steps.count)
+        guard !steps.isEmpty else {
             raw = result
             return
         }
-        guard applies(segments[...], to: raw) else { throw mismatch(path, raw) }
-        store(result, segments: segments[...], in: &raw)
+        guard withUnsafePointer(to: &raw, { applies(steps, to: $0) }) else { throw mismatch(path, raw) }
+        store(result, steps: steps, from: 0, in: &raw)
     }
 
     /// The failure for a path that does not apply; out of line, so that its texts are not set up wherever
@@ -33,64 +34,64 @@ enum ResultPathWriter {
                          cause: "Unable to apply ResultPath '\(path.pointee.text)' to input '\(raw.compactText)'")
     }
 
-    private typealias Segments = UnsafeBufferPointer<JSONPath.Segment>
+    /// The path's steps, read where they lie: a step's name is read in place (``JSONPath/Step/name(of:)``).
+    private typealias Steps = UnsafeBufferPointer<JSONPath.Step>
 
-    /// Whether the path can be written into `value`: members through objects (a missing member becomes an empty
-    /// object, so only members may follow it), indexes into arrays long enough.
-    private static func applies(_ segments: Slice<Segments>, to value: JSONValue) -> Bool {
-        guard let segment = segments.first else { return true }
-        let rest = segments.dropFirst()
-        switch segment {
-        case .member(let name):
-            // The last member can always be written into an object; only a path that goes on needs what is there.
-            guard case .object = value else { return false }
-            guard !rest.isEmpty, case .object(let object) = value else { return true }
-            guard let child = object[name] else { return applies(rest, to: .object(JSONObject())) }
-            return applies(rest, to: child)
-        case .index(let index):
-            guard case .array(let elements) = value else { return false }
-            let resolved = index < 0 ? elements.count + index : index
-            guard elements.indices.contains(resolved) else { return false }
-            return applies(rest, to: elements[resolved])
-        default:
-            return false
+    /// Whether the path can be written into the value at `value`, read in place: members through objects (a
+    /// missing member becomes an empty object, so only members may follow it), indexes into arrays long enough.
+    private static func applies(_ steps: Steps, to value: UnsafePointer<JSONValue>) -> Bool {
+        var current = value
+        for position in steps.indices {
+            let step = steps.baseAddress.unsafelyUnwrapped + position
+            if step.pointee.isMember {
+                // The last member can always be written into an object; only a path that goes on needs what is there.
+                guard case .object = current.pointee else { return false }
+                guard position < steps.count - 1 else { return true }
+                guard let (child, _) = JSONValue.unsafeMember(of: current, keyAt: JSONPath.Step.name(of: step), hint: 0) else {
+                    return steps[(position + 1)...].allSatisfy(\.isMember)
+                }
+                current = child
+            } else {
+                guard let element = PathEvaluator.element(step.pointee.index, of: current) else { return false }
+                current = element
+            }
         }
+        return true
     }
 
-    /// Writes along a path ``applies(_:to:)`` accepted. Each container is taken out of its parent before it is
-    /// changed, so a container nothing else shares is changed in place.
-    private static func store(_ result: JSONValue, segments: Slice<Segments>, in value: inout JSONValue) {
-        guard let segment = segments.first else {
+    /// Writes the steps from `position` on along a path ``applies(_:to:)`` accepted. Each container is taken out
+    /// of its parent before it is changed, so a container nothing else shares is changed in place.
+    private static func store(_ result: JSONValue, steps: Steps, from position: Int, in value: inout JSONValue) {
+        guard position < steps.count else {
             value = result
             return
         }
-        let rest = segments.dropFirst()
-        switch segment {
-        case .member(let name):
+        let step = steps.baseAddress.unsafelyUnwrapped + position
+        if step.pointee.isMember {
             guard case .object(var object) = value else { preconditionFailure("checked by applies(_:to:)") }
             value = .null
+            let name = JSONPath.Step.name(of: step)
             // One search of the object's keys: the member is replaced, edited in place, or appended.
-            if rest.isEmpty {
-                withUnsafePointer(to: name) { object.setValue(result, forKeyAt: $0) }
-            } else if let position = object.position(of: name) {
-                object.modifyValue(at: position) { child in store(result, segments: rest, in: &child) }
+            if position == steps.count - 1 {
+                object.setValue(result, forKeyAt: name)
+            } else if let found = object.position(ofKeyAt: name) {
+                object.modifyValue(at: found) { child in store(result, steps: steps, from: position + 1, in: &child) }
             } else {
                 var child = JSONValue.object(JSONObject())
-                store(result, segments: rest, in: &child)
-                object.appendValue(child, forNewKey: name)
+                store(result, steps: steps, from: position + 1, in: &child)
+                object.appendValue(child, forNewKey: name.pointee)
             }
             value = .object(object)
-        case .index(let index):
+        } else {
             guard case .array(var elements) = value else { preconditionFailure("checked by applies(_:to:)") }
             value = .null
+            let index = step.pointee.index
             let resolved = index < 0 ? elements.count + index : index
             var child = elements[resolved]
             elements[resolved] = .null
-            store(result, segments: rest, in: &child)
+            store(result, steps: steps, from: position + 1, in: &child)
             elements[resolved] = child
             value = .array(elements)
-        default:
-            preconditionFailure("checked by applies(_:to:)")
         }
     }
 }

@@ -287,6 +287,7 @@ enum VM {
     }
 
     /// ``select(_:from:in:)`` for the path at `path` (in the program's memory), read in place.
+    @inline(never)
     static func select(_ path: UnsafePointer<JSONPath>, from value: JSONValue, in execution: Execution) throws(ExecutionFailure) -> JSONValue {
         switch try execution.lookup(path, data: value) {
         case .found(let selected): return selected

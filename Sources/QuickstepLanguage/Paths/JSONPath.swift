@@ -49,12 +49,38 @@ public struct JSONPath: Sendable, Hashable, CustomStringConvertible {
     /// Whether the path names at most one node: member names and single indexes only. Decided once here, as
     /// every lookup asks.
     public let isReferencePath: Bool
+    /// A reference path's segments as ``Step``s, which a walk reads in place; empty for any other path.
+    public let steps: [Step]
+
+    /// One segment of a reference path, a member name or an index, as a plain struct: a walk reads the name where
+    /// it lies (``Segment`` is an enum that keeps its case in its payloads' spare bits, so its name can only be
+    /// copied out, a call to release it per segment walked).
+    public struct Step: Sendable, Hashable {
+        /// The member's name; empty for an index.
+        public let name: String
+        /// The index (negative: from the end); 0 for a member.
+        public let index: Int
+        public let isMember: Bool
+
+        public init(name: String, index: Int, isMember: Bool) {
+            self.name = name
+            self.index = index
+            self.isMember = isMember
+        }
+    }
 
     public init(text: String, root: Root, segments: [Segment]) {
         self.text = text
         self.root = root
         self.segments = segments
         isReferencePath = Self.isReference(segments)
+        steps = isReferencePath ? segments.map { segment in
+            switch segment {
+            case .member(let name): Step(name: name, index: 0, isMember: true)
+            case .index(let index): Step(name: "", index: index, isMember: false)
+            default: preconditionFailure("a reference path has only members and indexes")
+            }
+        } : []
     }
 
     /// `$`: the whole input.
