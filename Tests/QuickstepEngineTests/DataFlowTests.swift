@@ -94,6 +94,24 @@ import QuickstepLanguage
         #expect(result.output == ["deep": [1], "last": [1, 4]])
     }
 
+    /// Templates nest objects, arrays and calls inside calls; a path that finds nothing is named with the field
+    /// it fills (`inner.$`, the member's own name, not the template's), as AWS names it.
+    @Test func templatesNestAndNameTheFieldThatFails() throws {
+        let definition = #"""
+            {"StartAt":"P","States":{"P":{"Type":"Pass","Parameters":{
+              "list":["a",{"x.$":"States.Format('{}-{}', $.a, States.MathAdd($.b, 1))"},[{"y.$":"$.b"}]],
+              "outer":{"inner.$":"$.c"}},"End":true}}}
+            """#
+        let result = try execute(definition, input: ["a": "p", "b": 2, "c": true])
+        #expect(result.output == ["list": ["a", ["x": "p-3"], [["y": 2]]], "outer": ["inner": true]])
+        let missing = try execute(definition, input: ["a": "p", "b": 2])
+        #expect(missing.error == "States.Runtime")
+        #expect(missing.cause?.contains("The JSONPath '$.c' specified for the field 'inner.$' could not be found") == true,
+                "\(missing.cause ?? "")")
+        let failedCall = try execute(definition, input: ["a": "p", "b": "two", "c": 1])
+        #expect(failedCall.error == "States.IntrinsicFailure")  // MathAdd of a string
+    }
+
     @Test func contextObjectAndVariables() throws {
         let result = try execute(#"""
             {"StartAt":"A","States":{

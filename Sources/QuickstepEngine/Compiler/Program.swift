@@ -114,6 +114,8 @@ public final class Program: Sendable {
     /// the instructions name, in memory the program owns, evaluated in place (``Execution/evaluate(_:data:)``):
     /// taking one out of its array copied every part of it, a retain and a release each, per evaluation.
     nonisolated(unsafe) let templates: UnsafeMutableBufferPointer<CompiledTemplate>
+    /// The `Assign` templates, by the index an `assign` instruction or a Choice branch names, in place likewise.
+    nonisolated(unsafe) let assignments: UnsafeMutableBufferPointer<CompiledTemplate>
     nonisolated(unsafe) let paths: UnsafeMutableBufferPointer<JSONPath>
     /// The pass-through chains the `passChain` instructions name, in memory the program owns.
     nonisolated(unsafe) let passChains: UnsafeMutableBufferPointer<PassChain>
@@ -130,7 +132,8 @@ public final class Program: Sendable {
         tasks = .owned(copying: tables.tasks)
         parallels = .owned(copying: tables.parallels)
         maps = .owned(copying: tables.maps)
-        templates = .owned(copying: tables.templates)
+        templates = .owned(copying: tables.templates.map { $0.withCode() })
+        assignments = .owned(copying: tables.assignments.map { $0.withCode() })
         paths = .owned(copying: tables.paths)
         passChains = .owned(copying: tables.passChains)
     }
@@ -142,7 +145,10 @@ public final class Program: Sendable {
         tasks.freeOwned()
         parallels.freeOwned()
         maps.freeOwned()
+        for template in templates { template.code?.deallocate() }
         templates.freeOwned()
+        for assignment in assignments { assignment.code?.deallocate() }
+        assignments.freeOwned()
         paths.freeOwned()
         passChains.freeOwned()
     }
@@ -214,9 +220,23 @@ struct CompiledCatcher: Sendable {
 }
 
 /// A payload template with the name of the field it came from, for error causes.
-struct CompiledTemplate: Sendable {
+struct CompiledTemplate: @unchecked Sendable {
     var template: PayloadTemplate
     var field: String
+    /// The template as code, made by the ``Program`` that owns this copy (nil in the compiler's tables).
+    var code: TemplateCode?
+
+    init(template: PayloadTemplate, field: String) {
+        self.template = template
+        self.field = field
+    }
+
+    /// This template with its code made, for a program's own table; the program frees the code.
+    func withCode() -> CompiledTemplate {
+        var copy = self
+        copy.code = TemplateCode(template)
+        return copy
+    }
 }
 
 struct CompiledChoice: Sendable {

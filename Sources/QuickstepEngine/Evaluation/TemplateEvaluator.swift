@@ -46,105 +46,89 @@ extension Execution {
         }
     }
 
-    /// Evaluates a payload template on `data`.
+    /// Evaluates a payload template on `data`, compiled for this evaluation alone (a program's templates are
+    /// compiled once: ``evaluate(_:data:)``).
     func evaluate(_ template: PayloadTemplate, data: JSONValue, field: String) throws(ExecutionFailure) -> JSONValue {
-        try withUnsafePointer(to: template) { template throws(ExecutionFailure) in
-            try withUnsafePointer(to: field) { field throws(ExecutionFailure) in
-                try evaluate(template, data: data, field: TemplateField(field))
-            }
+        let code = TemplateCode(template)
+        defer { code.deallocate() }
+        return try withUnsafePointer(to: field) { field throws(ExecutionFailure) in
+            try evaluate(code, data: data, field: TemplateField(field))
         }
     }
 
     /// Evaluates the compiled template at `compiled` (in the program's memory) on `data`, read in place.
     func evaluate(_ compiled: UnsafePointer<CompiledTemplate>, data: JSONValue) throws(ExecutionFailure) -> JSONValue {
-        try evaluate(CompiledTemplate.template(of: compiled), data: data, field: TemplateField(CompiledTemplate.field(of: compiled)))
+        try evaluate(compiled.pointee.code.unsafelyUnwrapped, data: data, field: TemplateField(CompiledTemplate.field(of: compiled)))
     }
 
-    /// Evaluates the template at `template`. An object's or array's parts are read where they lie in its list
-    /// (binding the list is one retain; copying each member out was a retain and a release of its key and of its
-    /// template). A case's payload is bound, never read through a pointer into the enum: `PayloadTemplate` keeps its
-    /// case in spare bits of its payloads, so a payload read in place would include them.
-    private func evaluate(_ template: UnsafePointer<PayloadTemplate>, data: JSONValue, field: TemplateField) throws(ExecutionFailure) -> JSONValue {
-        switch template.pointee {
+    /// Evaluates `code`. Its parts are read where they lie (binding a case's payload copies a pointer).
+    private func evaluate(_ code: TemplateCode, data: JSONValue, field: TemplateField) throws(ExecutionFailure) -> JSONValue {
+        switch code {
         case .constant(let value):
-            return value
+            return value.pointee
         case .object(let members):
             var object = JSONObject(minimumCapacity: members.count)
-            try members.withUnsafeBufferPointer { members throws(ExecutionFailure) in
-                for position in members.indices {
-                    let member = UnsafeRawPointer(members.baseAddress! + position)
-                    let key = member.assumingMemoryBound(to: String.self)
-                    let value = member.advanced(by: Self.templateMemberValueOffset).assumingMemoryBound(to: PayloadTemplate.self)
-                    let slotField = value.pointee.isDynamicSlot ? TemplateField(slot: key) : field
-                    // The loader rejects a template whose keys repeat once `.$` is removed: each key is new.
-                    object.appendValue(try evaluate(value, data: data, field: slotField), forNewKey: key.pointee)
-                }
+            for position in members.indices {
+                let member = members.baseAddress.unsafelyUnwrapped + position
+                let key = TemplateCode.Member.key(of: member)
+                let slotField = member.pointee.isDynamicSlot ? TemplateField(slot: key) : field
+                // The loader rejects a template whose keys repeat once `.$` is removed: each key is new.
+                object.appendValue(try evaluate(member.pointee.code, data: data, field: slotField), forNewKey: key.pointee)
             }
             return .object(object)
         case .array(let elements):
             var values: [JSONValue] = []
             values.reserveCapacity(elements.count)
-            try elements.withUnsafeBufferPointer { elements throws(ExecutionFailure) in
-                for position in elements.indices {
-                    values.append(try evaluate(elements.baseAddress! + position, data: data, field: field))
-                }
-            }
+            for element in elements { values.append(try evaluate(element, data: data, field: field)) }
             return .array(values)
         case .path(let path):
-            return try withUnsafePointer(to: path) { path throws(ExecutionFailure) in try value(at: path, data: data, field: field) }
-        case .intrinsic(let call):
-            return try withUnsafePointer(to: call) { call throws(ExecutionFailure) in try evaluate(call, data: data, field: field) }
+            return try value(at: path, data: data, field: field)
+        case .call(let call):
+            return try evaluate(call, data: data, field: field)
         }
     }
 
+    /// Evaluates an intrinsic call compiled for this evaluation alone.
     func evaluate(_ call: IntrinsicCall, data: JSONValue, field: String) throws(ExecutionFailure) -> JSONValue {
-        try withUnsafePointer(to: call) { call throws(ExecutionFailure) in
-            try withUnsafePointer(to: field) { field throws(ExecutionFailure) in
-                try evaluate(call, data: data, field: TemplateField(field))
-            }
+        let code = TemplateCode(call)
+        defer { code.deallocate() }
+        return try withUnsafePointer(to: field) { field throws(ExecutionFailure) in
+            try evaluate(code, data: data, field: TemplateField(field))
         }
     }
 
     /// Evaluates the call's arguments into memory on the stack (an array for them was an allocation per call) and
     /// applies the function.
-    private func evaluate(_ call: UnsafePointer<IntrinsicCall>, data: JSONValue, field: TemplateField) throws(ExecutionFailure) -> JSONValue {
-        let count = call.pointee.arguments.count
-        let first = call.pointee.arguments._baseAddressIfContiguous
-        return try withUnsafeTemporaryAllocation(of: JSONValue.self, capacity: max(count, 1)) { arguments throws(ExecutionFailure) in
+    private func evaluate(_ call: UnsafeMutablePointer<TemplateCode.Call>, data: JSONValue, field: TemplateField) throws(ExecutionFailure) -> JSONValue {
+        let arguments = call.pointee.arguments
+        return try withUnsafeTemporaryAllocation(of: JSONValue.self, capacity: max(arguments.count, 1)) { values throws(ExecutionFailure) in
             var evaluated = 0
-            defer { arguments.baseAddress!.deinitialize(count: evaluated) }
-            for position in 0..<count {
-                // Payloads bound, not read in place: `IntrinsicArgument` keeps its case in its payloads' spare bits.
-                let value: JSONValue
-                switch (first! + position).pointee {
-                case .literal(let literal): value = literal
-                case .path(let path):
-                    value = try withUnsafePointer(to: path) { path throws(ExecutionFailure) in
-                        try self.value(at: path, data: data, field: field)
-                    }
-                case .call(let inner):
-                    value = try withUnsafePointer(to: inner) { inner throws(ExecutionFailure) in
-                        try evaluate(inner, data: data, field: field)
-                    }
-                }
-                (arguments.baseAddress! + position).initialize(to: value)
+            defer { values.baseAddress!.deinitialize(count: evaluated) }
+            for position in arguments.indices {
+                (values.baseAddress! + position).initialize(to: try evaluate(arguments[position], data: data, field: field))
                 evaluated += 1
             }
             do throws(ExecutionFailure) {
-                return try Intrinsics.apply(call, UnsafeBufferPointer(rebasing: arguments[..<count]))
+                return try Intrinsics.apply(TemplateCode.Call.call(of: call), UnsafeBufferPointer(rebasing: values[..<arguments.count]))
             } catch {
                 throw ExecutionFailure(error: error.error, cause: causePrefix() + (error.cause ?? ""))
             }
         }
     }
+}
 
-    /// Where a template object member's template starts: after the key, as a tuple lays its elements out. The check
-    /// is on layout constants, so the optimizer folds it away.
-    private static var templateMemberValueOffset: Int {
-        let offset = MemoryLayout<String>.stride
-        precondition(offset % MemoryLayout<PayloadTemplate>.alignment == 0
-            && MemoryLayout<(key: String, value: PayloadTemplate)>.size == offset + MemoryLayout<PayloadTemplate>.size)
-        return offset
+extension TemplateCode.Member {
+    /// The key of the member at `member`, where it lies.
+    static func key(of member: UnsafePointer<TemplateCode.Member>) -> UnsafePointer<String> {
+        UnsafeRawPointer(member).advanced(by: MemoryLayout<TemplateCode.Member>.offset(of: \.key)!).assumingMemoryBound(to: String.self)
+    }
+}
+
+extension TemplateCode.Call {
+    /// The model call of the compiled call at `call` (its function, its `States.Format` template, its text), where
+    /// it lies.
+    static func call(of call: UnsafePointer<TemplateCode.Call>) -> UnsafePointer<IntrinsicCall> {
+        UnsafeRawPointer(call).advanced(by: MemoryLayout<TemplateCode.Call>.offset(of: \.call)!).assumingMemoryBound(to: IntrinsicCall.self)
     }
 }
 
@@ -180,14 +164,4 @@ private struct TemplateField {
     }
 
     var text: String { isSlot ? name.pointee + ".$" : name.pointee }
-}
-
-extension PayloadTemplate {
-    /// Whether this is the value of a `key.$` member (a path or a call), as opposed to a nested literal part.
-    var isDynamicSlot: Bool {
-        switch self {
-        case .path, .intrinsic: true
-        default: false
-        }
-    }
 }

@@ -13,3 +13,18 @@ extension UnsafeMutableBufferPointer {
         deallocate()
     }
 }
+
+extension UnsafeMutablePointer {
+    /// A pointer to a new copy of `value`, which ``freeOwned()`` frees.
+    static func owned(_ value: Pointee) -> Self {
+        let pointer = allocate(capacity: 1)
+        pointer.initialize(to: value)
+        return pointer
+    }
+
+    /// Deinitializes and frees memory made by ``owned(_:)``.
+    func freeOwned() {
+        deinitialize(count: 1)
+        deallocate()
+    }
+}

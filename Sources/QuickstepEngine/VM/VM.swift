@@ -297,11 +297,11 @@ enum VM {
     }
 
     static func assign(_ index: Int, _ execution: Execution) throws(ExecutionFailure) {
-        let compiled = execution.run.program.tables.assignments[index]
+        let compiled = UnsafePointer(execution.run.program.assignments.baseAddress! + index)
         // Every expression sees the variables as they were when the state began; then all are stored at once.
         // AWS: the new values become visible when the state ends (its ResultPath and OutputPath still see the old
         // ones; conformance BASE_EVALUATION_ORDER_PASS_STATE), so they wait in `pendingAssignments` until exitState.
-        let values = try execution.evaluate(compiled.template, data: execution.value, field: compiled.field)
+        let values = try execution.evaluate(compiled, data: execution.value)
         guard case .object(let object) = values else { return }
         execution.pendingAssignments.append(object)
     }
