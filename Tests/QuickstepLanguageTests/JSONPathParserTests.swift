@@ -1,6 +1,7 @@
 import Testing
 import QuickstepJSON
 import QuickstepLanguage
+import QuickstepTestSupport
 
 @Suite struct JSONPathParserTests {
     @Test func roots() throws {
@@ -171,5 +172,41 @@ import QuickstepLanguage
         }
         #expect(Timestamp.instant(of: "2016-03-14T01:59:00+24:00") == nil)
         #expect(Timestamp.instant(of: "2016-03-14T01:59:00+02:00x") == nil)
+        for text in ["2016-03-14T01:59:00.123", "2016-03-14T01:59:00+02:00 ", "2016-03-14T01:59:00-", "2016-03-14T01:59:00.5+02",
+                     "2016-03-14T01:59:00+02:60", "2016-03-14T01:59:60Z", "2016-03-14T01:60:00Z", "2016-03-00T01:59:00Z",
+                     "2016-00-14T01:59:00Z", "2016-03-14T01:59:00z", "2016-03-14T01:59:00.5.5Z", "2016-03-14T01:59:00+02-00"] {
+            #expect(Timestamp.instant(of: text) == nil, "\(text)")
+        }
+    }
+
+    /// Random valid timestamps (years 1 to 9999, every month's last day, fractions of 1 to 12 digits, both kinds of
+    /// zone) against a reference that counts days one year and one month at a time from 1970.
+    @Test func instantMatchesDayCounting() throws {
+        func isLeap(_ year: Int) -> Bool { (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 }
+        func days(inMonth month: Int, of year: Int) -> Int { [31, isLeap(year) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1] }
+        func daysSince1970(_ year: Int, _ month: Int, _ day: Int) -> Int {
+            var total = 0
+            if year >= 1970 { for y in 1970..<year { total += isLeap(y) ? 366 : 365 } } else { for y in year..<1970 { total -= isLeap(y) ? 366 : 365 } }
+            for m in 1..<month { total += days(inMonth: m, of: year) }
+            return total + day - 1
+        }
+        func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
+        var random = SplitMix64(seed: 2016)
+        for _ in 0..<2_000 {
+            let year = Bool.random(using: &random) ? Int.random(in: 1900...2100, using: &random) : Int.random(in: 1...9999, using: &random)
+            let month = Int.random(in: 1...12, using: &random)
+            let day = Bool.random(using: &random) ? days(inMonth: month, of: year) : Int.random(in: 1...28, using: &random)
+            let (hour, minute, second) = (Int.random(in: 0...23, using: &random), Int.random(in: 0...59, using: &random), Int.random(in: 0...59, using: &random))
+            let digits = Int.random(in: 0...12, using: &random)
+            let fraction = (0..<digits).map { _ in String(Int.random(in: 0...9, using: &random)) }.joined()
+            let offset = Bool.random(using: &random) ? 0 : Int.random(in: -(23 * 60 + 59)...(23 * 60 + 59), using: &random)
+            let zone = offset == 0 ? "Z" : (offset < 0 ? "-" : "+") + two(abs(offset) / 60) + ":" + two(abs(offset) % 60)
+            let yearText = String(repeating: "0", count: 4 - String(year).count) + String(year)
+            let text = "\(yearText)-\(two(month))-\(two(day))T\(two(hour)):\(two(minute)):\(two(second))" + (digits > 0 ? "." + fraction : "") + zone
+            let instant = try #require(Timestamp.instant(of: text), "\(text)")
+            let seconds = Int64(daysSince1970(year, month, day)) * 86_400 + Int64(hour * 3600 + minute * 60 + second - offset * 60)
+            let nanoseconds = Int32(String((fraction + "000000000").prefix(9)))!
+            #expect(instant.seconds == seconds && instant.nanoseconds == nanoseconds, "\(text)")
+        }
     }
 }

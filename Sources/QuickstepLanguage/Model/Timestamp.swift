@@ -45,56 +45,56 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
     /// The instant the UTF-8 text `bytes` spells, or `nil`. On the bytes in place: Choice rules parse a timestamp
     /// from the input on every evaluation (copying them into an array was a malloc each time).
     public static func instant(utf8 bytes: UnsafeBufferPointer<UInt8>) -> (seconds: Int64, nanoseconds: Int32)? {
-        // The date and time have fixed places (`YYYY-MM-DDTHH:MM:SS`), so they are read where they are.
-        guard bytes.count >= 20, let base = bytes.baseAddress else { return nil }
-        func twoDigits(_ offset: Int) -> Int? {
-            let tens = base[offset] &- UInt8(ascii: "0"), units = base[offset + 1] &- UInt8(ascii: "0")
-            guard tens < 10, units < 10 else { return nil }
-            return Int(tens) * 10 + Int(units)
-        }
-        guard let century = twoDigits(0), let yearOfCentury = twoDigits(2), base[4] == UInt8(ascii: "-"),
-            let month = twoDigits(5), base[7] == UInt8(ascii: "-"), let day = twoDigits(8), base[10] == UInt8(ascii: "T"),
-            let hour = twoDigits(11), base[13] == UInt8(ascii: ":"), let minute = twoDigits(14),
-            base[16] == UInt8(ascii: ":"), let second = twoDigits(17)
+        // The date and time have fixed places (`YYYY-MM-DDTHH:MM:SS`), read where they are with no bounds checks
+        // past the length check and no overflow checks (every sum is of a few digits): the checked, closure-based
+        // version took 220 instructions for `2024-05-01T12:00:00Z`, and Choice rules parse the input's timestamps
+        // on every evaluation.
+        let count = bytes.count
+        guard count >= 20, let base = bytes.baseAddress else { return nil }
+        // A byte's value as a digit; anything that is not a digit comes out 10 or more (the subtraction wraps).
+        @inline(__always) func digit(_ offset: Int) -> Int { Int(base[offset] &- UInt8(ascii: "0")) }
+        @inline(__always) func pair(_ offset: Int) -> Int { digit(offset) &* 10 &+ digit(offset &+ 1) }
+        guard digit(0) < 10, digit(1) < 10, digit(2) < 10, digit(3) < 10, base[4] == UInt8(ascii: "-"),
+            digit(5) < 10, digit(6) < 10, base[7] == UInt8(ascii: "-"), digit(8) < 10, digit(9) < 10,
+            base[10] == UInt8(ascii: "T"), digit(11) < 10, digit(12) < 10, base[13] == UInt8(ascii: ":"),
+            digit(14) < 10, digit(15) < 10, base[16] == UInt8(ascii: ":"), digit(17) < 10, digit(18) < 10
         else { return nil }
-        let year = century * 100 + yearOfCentury
+        let year = pair(0) &* 100 &+ pair(2), month = pair(5), day = pair(8)
+        let hour = pair(11), minute = pair(14), second = pair(17)
         var position = 19
-        func expect(_ character: Unicode.Scalar) -> Bool {
-            guard position < bytes.count, base[position] == UInt8(ascii: character) else { return false }
-            position += 1
-            return true
-        }
         var nanoseconds = 0
-        if expect(".") {
-            var digits = 0
-            while position < bytes.count, bytes[position] >= UInt8(ascii: "0"), bytes[position] <= UInt8(ascii: "9") {
-                if digits < 9 { nanoseconds = nanoseconds * 10 + Int(bytes[position] - UInt8(ascii: "0")) }
-                digits += 1
-                position += 1
+        if base[position] == UInt8(ascii: ".") {
+            position &+= 1
+            let digitsStart = position
+            while position < count, digit(position) < 10 {
+                if position &- digitsStart < 9 { nanoseconds = nanoseconds &* 10 &+ digit(position) }
+                position &+= 1
             }
-            guard digits > 0 else { return nil }
-            for _ in digits..<max(digits, 9) { nanoseconds *= 10 }
+            let digits = position &- digitsStart
+            guard digits > 0, position < count else { return nil }
+            for _ in digits..<max(digits, 9) { nanoseconds &*= 10 }
         }
         var offsetSeconds = 0
-        if expect("Z") {
-            offsetSeconds = 0
-        } else if position < bytes.count, bytes[position] == UInt8(ascii: "+") || bytes[position] == UInt8(ascii: "-") {
-            let sign = bytes[position] == UInt8(ascii: "-") ? -1 : 1
-            position += 1
-            guard position + 5 <= bytes.count, let offsetHours = twoDigits(position), base[position + 2] == UInt8(ascii: ":"),
-                let offsetMinutes = twoDigits(position + 3), offsetHours < 24, offsetMinutes < 60
+        let designator = base[position]
+        if designator == UInt8(ascii: "Z") {
+            position &+= 1
+        } else if designator == UInt8(ascii: "+") || designator == UInt8(ascii: "-") {
+            // `+HH:MM`: exactly six bytes to the end.
+            guard count &- position == 6, digit(position &+ 1) < 10, digit(position &+ 2) < 10,
+                base[position &+ 3] == UInt8(ascii: ":"), digit(position &+ 4) < 10, digit(position &+ 5) < 10
             else { return nil }
-            position += 5
-            offsetSeconds = sign * (offsetHours * 3600 + offsetMinutes * 60)
+            let offsetHours = pair(position &+ 1), offsetMinutes = pair(position &+ 4)
+            guard offsetHours < 24, offsetMinutes < 60 else { return nil }
+            offsetSeconds = (offsetHours &* 3600 &+ offsetMinutes &* 60) &* (designator == UInt8(ascii: "-") ? -1 : 1)
+            position &+= 6
         } else {
             return nil
         }
-        guard position == bytes.count else { return nil }
-        guard (1...12).contains(month), day >= 1, day <= Self.daysInMonth(year: year, month: month),
+        guard position == count, month >= 1, month <= 12, day >= 1, day <= Self.daysInMonth(year: year, month: month),
             hour < 24, minute < 60, second < 60
         else { return nil }
         let days = Self.daysSinceEpoch(year: year, month: month, day: day)
-        return (Int64(days) * 86_400 + Int64(hour * 3600 + minute * 60 + second - offsetSeconds), Int32(nanoseconds))
+        return (Int64(days) &* 86_400 &+ Int64(hour &* 3600 &+ minute &* 60 &+ second &- offsetSeconds), Int32(nanoseconds))
     }
 
     static func daysInMonth(year: Int, month: Int) -> Int {
