@@ -380,7 +380,7 @@ public final class Engine: Sendable {
         while true {
             scheduler.runUntilIdle()
             // The run outlives this call (the strand is the run, or retains it): read borrowed, without a retain.
-            if Unmanaged.passUnretained(scheduler.run)._withUnsafeGuaranteedRef({ $0.hasEnded }) {
+            if scheduler.withRun({ $0.hasEnded }) {
                 // Other strands just stop; the root strand, which set the outcome, reports it. The root strand is the
                 // run itself (``RunState``), which the caller holds for the whole call.
                 if scheduler.isRoot {

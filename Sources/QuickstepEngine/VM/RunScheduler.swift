@@ -81,12 +81,24 @@ class RunScheduler: @unchecked Sendable {
     @exclusivity(unchecked) var outstandingTasks = 0
     /// Whether a thread drives the run or has it queued (pool hosts); guards against driving it twice at once.
     let isScheduled = Atomic<Bool>(false)
-    /// The run this strand belongs to; set once, before the first message. The root strand is the run itself
-    /// (it must not retain itself); other strands retain it, through ``retainedRun``.
-    unowned(unsafe) var run: RunState!
+    /// The run this strand belongs to, not retained; set once, before the first message. The root strand is the
+    /// run itself (it must not retain itself); other strands retain it, through ``retainedRun``. Kept as an
+    /// `Unmanaged` reference, read borrowed (``withRun(_:)``): an `unowned(unsafe)` optional was retained and
+    /// released each time it was loaded, twice per turn of a drive.
+    @exclusivity(unchecked) private var unretainedRun: Unmanaged<RunState>?
     private let retainedRun: RunState?
 
-    /// A run's root strand: called by ``RunState``'s initializer, which then sets ``run`` to itself.
+    /// The run this strand belongs to.
+    var run: RunState { unretainedRun.unsafelyUnwrapped.takeUnretainedValue() }
+
+    /// Calls `body` with the run this strand belongs to, borrowed: no retain, no release.
+    @inline(__always)
+    func withRun<Result>(_ body: (RunState) throws -> Result) rethrows -> Result {
+        try unretainedRun.unsafelyUnwrapped._withUnsafeGuaranteedRef(body)
+    }
+
+    /// A run's root strand: called by ``RunState``'s initializer, which then names itself the run
+    /// (``belong(to:)``).
     init(host: any RunHost) {
         self.host = host
         retainedRun = nil
@@ -95,8 +107,14 @@ class RunScheduler: @unchecked Sendable {
     /// Another strand of the run `parent` belongs to.
     init(childOf parent: RunScheduler) {
         host = parent.host
-        retainedRun = parent.run
-        run = parent.run
+        let run = parent.run
+        retainedRun = run
+        unretainedRun = Unmanaged.passUnretained(run)
+    }
+
+    /// Sets the run of a root strand, which is the run itself.
+    func belong(to run: RunState) {
+        unretainedRun = Unmanaged.passUnretained(run)
     }
 
     /// Whether this is the run's root strand, which drives the top-level graph and reports the outcome.
@@ -158,7 +176,7 @@ class RunScheduler: @unchecked Sendable {
     func runUntilIdle() {
         // The run outlives this call (the root strand's run holds it; another strand retains it): borrowed, it is
         // read without a retain and a release per turn of the loop.
-        Unmanaged.passUnretained(run)._withUnsafeGuaranteedRef { run in
+        withRun { run in
             while !run.hasEnded {
                 if let execution = dequeue() {
                     VM.run(execution)
@@ -256,7 +274,7 @@ final class CallerHost: RunHost, @unchecked Sendable {
 
     /// Drives the run until it has a result.
     func drive(_ scheduler: RunScheduler) {
-        let run = scheduler.run!
+        let run = scheduler.run
         while !run.hasEnded {
             scheduler.runUntilIdle()
             guard !run.hasEnded else { return }

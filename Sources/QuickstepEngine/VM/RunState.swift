@@ -101,7 +101,7 @@ final class RunState: RunScheduler, @unchecked Sendable {
         self.identity = identity
         self.history = history
         super.init(host: host)
-        run = self
+        belong(to: self)
     }
 
     /// Called before a run's children first go to a second strand: from then on the shared parts are locked.
