@@ -227,8 +227,7 @@ public final class Engine: Sendable {
     ) throws(EngineError) -> String {
         let (run, root) = try prepare(stateMachine: stateMachine, input: input, inputByteCount: inputByteCount, name: name,
                                       onCompletion: onCompletion)
-        run.scheduler.enqueue(root)
-        run.scheduler.host.wake(run.scheduler)
+        launch(run, root)
         return run.identity.executionArn
     }
 
@@ -244,8 +243,14 @@ public final class Engine: Sendable {
     ) throws(EngineError) {
         let (run, root) = try prepare(stateMachine: stateMachine, input: input, inputByteCount: inputByteCount, name: name,
                                       onCompletion: onCompletion)
-        run.scheduler.enqueue(root)
-        run.scheduler.host.wake(run.scheduler)
+        launch(run, root)
+    }
+
+    /// Queues the run's top-level graph on its root strand, the run itself, and has a worker drive it. (Through
+    /// `run.scheduler`, a computed property, each use retained and released the run.)
+    private func launch(_ run: RunState, _ root: Execution) {
+        run.enqueue(root)
+        run.host.wake(run)
     }
 
     /// Runs an execution to its end and returns its outcome (`StartSyncExecution`). An execution that never
@@ -259,7 +264,7 @@ public final class Engine: Sendable {
         let (run, root) = try prepare(stateMachine: stateMachine, input: input, inputByteCount: inputByteCount, name: name,
                                       onCompletion: nil)
         run.isSynchronous = true
-        let scheduler = run.scheduler
+        let scheduler: RunScheduler = run  // the root strand: the run itself
         scheduler.enqueue(root)
         if scheduler.isScheduled.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged {
             Engine.drive(scheduler, registry: registry, totals: totals, stripe: totalsStripe)
@@ -349,7 +354,7 @@ public final class Engine: Sendable {
         let ids = UUIDv4.pair(seed: idSeed, stream: stripe, position: position)
         let identity = ExecutionIdentity(machine: resources.machine, name: name, ids: ids, input: input, startTime: host.now())
         let run = RunState(resources: resources, identity: identity, history: history, host: host)
-        let scheduler = run.scheduler
+        let scheduler: RunScheduler = run  // the root strand: the run itself
         run.onCompletion = onCompletion
         run.keepsHistoryOnSuccess = configuration.historyLevel == .all
         let root = Execution(run: run, scheduler: scheduler, pc: resources.program.entry, input: input, enclosingScope: nil, parent: nil, childIndex: 0)

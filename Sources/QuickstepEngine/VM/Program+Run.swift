@@ -37,7 +37,7 @@ extension Program {
         let identity = ExecutionIdentity(machine: machine, name: options.executionName, input: input,
                                          startTime: host.now())
         let run = RunState(resources: resources, identity: identity, history: history, host: host)
-        let scheduler = run.scheduler
+        let scheduler: RunScheduler = run  // the root strand: the run itself
         let root = Execution(run: run, scheduler: scheduler, pc: entry, input: input, enclosingScope: nil, parent: nil, childIndex: 0)
         root.record("ExecutionStarted", ("executionStartedEventDetails", [
             "input": .string(input.compactText), "inputDetails": ["truncated": false], "roleArn": .string(identity.roleArn),
