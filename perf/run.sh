@@ -32,7 +32,8 @@ perf/.venv/bin/python -m pip install -q -r perf/requirements-reference.txt
 swift build -c release --product quickstep
 mkdir -p perf/results
 report="perf/results/$(date +%F).md"
-# A second run on the same day keeps the first: the time goes into the name.
+# A second run on the same day keeps the first: the time goes into the name (to the second when the minute's is taken).
 [ -e "$report" ] && report="perf/results/$(date +%F-%H%M).md"
+[ -e "$report" ] && report="perf/results/$(date +%F-%H%M%S).md"
 perf/.venv/bin/python perf/compare.py --quickstep .build/release/quickstep --reference-python perf/.venv/bin/python "$@" | tee "$report"
 echo "written: $report"

@@ -107,9 +107,14 @@ enum VM {
                     }
                     return
                 case .choiceState(let state, let choice):
-                    enterChoice(Int(state), execution, program)
+                    let quiet = enterChoice(Int(state), execution, program)
                     try choose(Int(choice), execution)
-                    exit(execution)
+                    if quiet && execution.pendingAssignments.isEmpty {
+                        // Leaving is taking the exited event's id, as ``exit(_:)`` would after its checks.
+                        execution.lastEventId = execution.run.takeUnsharedEventIds(1)
+                    } else {
+                        exit(execution)
+                    }
                     execution.pc = execution.chosenPC
                 case .choose(let index):
                     try choose(index, execution)
@@ -197,13 +202,15 @@ enum VM {
 
     /// Enters a Choice state (which never reads its raw input): what ``enter(_:_:_:)`` does, in one step when the
     /// execution can go quietly (``goesQuietly(_:)``).
+    /// Returns whether it went quietly (so the run is quiet: it keeps no events and runs on one strand).
     @inline(__always)
-    static func enterChoice(_ state: Int, _ execution: Execution, _ program: Program) {
+    static func enterChoice(_ state: Int, _ execution: Execution, _ program: Program) -> Bool {
         guard goesQuietly(execution) else {
             enter(state, execution, program)
-            return
+            return false
         }
         goQuietly(through: 1, endingIn: state, leavingLast: false, execution)
+        return true
     }
 
     /// Goes through a chain of pass-through states (``Instruction/passChain(_:)``) and returns where to go on: all of
