@@ -10,8 +10,9 @@
 /// - a large string whose storage ends in its bytes (native strings, and literals, which Swift lays out alike) has
 ///   them 32 bytes past its storage's address, its count in the first word's low 48 bits.
 ///
-/// This is Swift's `_StringObject` layout on 64-bit platforms, a stable ABI (`JSONObject/sameKey(_:_:)` reads the
-/// same "small" bit). Any other form (a bridged or shared string) goes through `utf8`, copying.
+/// This is Swift's `_StringObject` layout on 64-bit little-endian platforms, a stable ABI (`JSONObject/sameKey(_:_:)`
+/// reads the same "small" bit). Any other form (a bridged or shared string), and every string on other platforms,
+/// goes through `utf8`, copying.
 /// `StringUTF8Tests` checks the bytes found against `Array(text.utf8)` for every form the engine makes.
 public enum StringUTF8 {
     /// Calls `body` with the UTF-8 bytes of the string at `text`, which must stay alive and unchanged during the
@@ -20,6 +21,7 @@ public enum StringUTF8 {
     public static func withBytes<Result>(
         ofStringAt text: UnsafePointer<String>, _ body: (UnsafeBufferPointer<UInt8>) throws -> Result
     ) rethrows -> Result {
+        #if _pointerBitWidth(_64) && _endian(little)
         let words = UnsafeRawPointer(text).load(as: (UInt64, UInt64).self)
         let discriminator = words.1 >> 60
         if discriminator & 0b0010 != 0 {
@@ -32,6 +34,7 @@ public enum StringUTF8 {
             let start = UnsafePointer<UInt8>(bitPattern: UInt(truncatingIfNeeded: words.1 & 0x0FFF_FFFF_FFFF_FFFF) &+ 32) {
             return try body(UnsafeBufferPointer(start: start, count: Int(truncatingIfNeeded: words.0 & 0xFFFF_FFFF_FFFF)))
         }
+        #endif
         return try slowBytes(text.pointee, body)
     }
 
@@ -45,7 +48,10 @@ public enum StringUTF8 {
     /// Whether the bytes `withBytes(ofStringAt:_:)` reads are the string's own there (not a copy): true for small
     /// strings and tail-allocated large ones. For tests.
     public static func isReadInPlace(_ text: String) -> Bool {
-        withUnsafePointer(to: text) { pointer in
+        #if !(_pointerBitWidth(_64) && _endian(little))
+        return false
+        #endif
+        return withUnsafePointer(to: text) { pointer in
             let words = UnsafeRawPointer(pointer).load(as: (UInt64, UInt64).self)
             let discriminator = words.1 >> 60
             return discriminator & 0b0010 != 0 || (discriminator & 0b0101 == 0 && words.0 & (1 << 60) != 0)
