@@ -1,24 +1,24 @@
 import Atomics
 import QuickstepLanguage
 
-/// Where each compiled path's member segments last found their member, by the segment's address: an inline cache
-/// for ``PathEvaluator/walkDefinite(_:count:from:)``.
+/// Where each compiled path's member steps (``JSONPath/Step``) last found their member, by the step's address: an
+/// inline cache for ``PathEvaluator/walkDefinite(_:count:from:)``.
 ///
-/// Objects of one workflow have one shape, so a segment that found `i` at position 9 last time finds it there
+/// Objects of one workflow have one shape, so a step that found `i` at position 9 last time finds it there
 /// again: one key compared instead of a scan from the first member (choice_heavy's `$.i` and `$.tmp.i` scanned ten
-/// keys each, 1,600 instructions per execution). A segment lives in its program's memory for the program's life,
-/// so its address names it; each worker runs a program of its own, so workers use different slots. Slots are
-/// shared by addresses that hash alike, and a slot may hold any position: a hint is only where to look first, and
-/// a wrong one costs one comparison before the search. Written only when the member was elsewhere.
+/// keys each, 1,600 instructions per execution). A step lives in its path's steps, in its program's memory, for
+/// the program's life, so its address names it; each worker runs a program of its own, so workers use different
+/// slots. Slots are shared by addresses that hash alike, and a slot may hold any position: a hint is only where to
+/// look first, and a wrong one costs one comparison before the search. Written only when the member was elsewhere.
 enum MemberHints {
     private static let slotCount = 4096
     private static let slots = AtomicSlots(count: slotCount)
 
-    /// The hint slot of the segment at `segment`.
+    /// The hint slot of the step at `step`.
     @inline(__always)
-    static func slot(for segment: UnsafeRawPointer) -> UnsafeAtomic<Int> {
-        // Fibonacci hashing: segments lie a fixed stride apart, so their addresses' low bits alone would crowd.
-        let hash = UInt(bitPattern: Int(bitPattern: segment)) &* 0x9E37_79B9_7F4A_7C15
+    static func slot(for step: UnsafeRawPointer) -> UnsafeAtomic<Int> {
+        // Fibonacci hashing: steps lie a fixed stride apart, so their addresses' low bits alone would crowd.
+        let hash = UInt(bitPattern: Int(bitPattern: step)) &* 0x9E37_79B9_7F4A_7C15
         return slots[Int(truncatingIfNeeded: hash >> UInt(UInt.bitWidth - 12))]
     }
 }

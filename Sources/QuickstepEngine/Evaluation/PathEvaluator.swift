@@ -58,8 +58,8 @@ enum PathEvaluator {
 
     /// A reference path's node, walked in place (``walkDefinite(_:count:from:)``): each step reads the next
     /// container where it lies (a pointer into its parent's storage), and only the node found is copied. Copying
-    /// every value on the way was a retain and a release each, per segment.
-    /// Over `count` steps at `path`; `segments` gives the path's segments for a miss.
+    /// every value on the way was a retain and a release each, per segment. `segments` gives the path's segments
+    /// for a miss.
     private static func lookupDefinite(
         _ path: UnsafePointer<JSONPath.Step>?, count: Int, in root: JSONValue, segments: () -> [JSONPath.Segment]
     ) -> Lookup {
@@ -80,8 +80,8 @@ enum PathEvaluator {
         case missing(position: Int, noResults: Bool)
     }
 
-    /// Walks `count` segments of a definite path at `path` from the value at `root`, in place: each step reads
-    /// the next container where it lies, so nothing is copied and no reference count is touched.
+    /// Walks `count` steps of a reference path at `path` from the value at `root`, in place: each step reads the
+    /// next container where it lies, so nothing is copied and no reference count is touched.
     static func walkDefinite(_ path: UnsafePointer<JSONPath.Step>?, count: Int, from root: UnsafePointer<JSONValue>) -> Walk {
         var current = root
         for position in 0..<count {
