@@ -169,7 +169,7 @@ import QuickstepLanguage
         let handlers = TaskHandlerRegistry()
         handlers.register(Self.flaky) { (input) throws(ExecutionFailure) -> JSONValue in
             calls.withLock { $0 += 1 }
-            return input.input ?? .null
+            return input.input
         }
         let result = try execute(#"""
             {"StartAt":"P","States":{"P":{"Type":"Parallel","Next":"Done","Branches":[

@@ -1,17 +1,17 @@
-/// A row of ``Locked`` values that workers take one of at a time (the registry's stripes, the finished ring's, the
-/// per-worker machine tables), called into without touching their reference counts.
+/// A row of locked values (``StripeLocked``) that workers take one of at a time (the registry's stripes, the
+/// finished ring's, the per-worker machine tables), called into without touching their reference counts.
 ///
 /// Taking a `Locked` out of an array retains it and releases it again: a write to its object header, and the
 /// headers of locks allocated one after another share cache lines, so two workers taking different stripes still
 /// bounced one line between them (retains under the ring's and the registry's calls were among the first costs of
 /// order_processing with 2 workers). The row keeps the locks alive and calls into them borrowed.
 final class LockedStripes<State>: @unchecked Sendable {
-    private let locks: [Locked<State>]
-    private let borrowed: UnsafeMutableBufferPointer<Unmanaged<Locked<State>>>
+    private let locks: [StripeLocked<State>]
+    private let borrowed: UnsafeMutableBufferPointer<Unmanaged<StripeLocked<State>>>
 
     /// `count` locks, the `n`-th holding `make(n)`.
     init(count: Int, _ make: (Int) -> State) {
-        locks = (0..<count).map { Locked(make($0)) }
+        locks = (0..<count).map { StripeLocked(make($0)) }
         borrowed = .owned(copying: locks.map(Unmanaged.passUnretained))
     }
 
