@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import QuickstepJSON
 
 /// A `StringMatches` pattern compiled for matching: its pieces (the text between unescaped `*` wildcards, escapes
 /// resolved) as UTF-8 bytes laid end to end in memory the pattern owns, with where each piece ends.
@@ -37,8 +38,7 @@ struct GlobPattern {
 
     /// Whether `text` matches the whole pattern.
     func matches(_ text: String) -> Bool {
-        if let matched = text.utf8.withContiguousStorageIfAvailable(matches) { return matched }
-        return Array(text.utf8).withUnsafeBufferPointer(matches)
+        withUnsafePointer(to: text) { StringUTF8.withBytes(ofStringAt: $0, matches) }
     }
 
     /// Whether the UTF-8 text `text` matches the whole pattern.

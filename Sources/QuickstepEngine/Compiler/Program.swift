@@ -264,7 +264,7 @@ struct CompiledTask: Sendable {
     let keepsCheckedResult: Bool
 
     init(resource: TaskResource, timeoutSeconds: DynamicValue<Int>?, heartbeatSeconds: DynamicValue<Int>?,
-         keepsCheckedResult: Bool = true) {
+         keepsCheckedResult: Bool) {
         self.keepsCheckedResult = keepsCheckedResult
         self.resource = resource
         self.timeoutSeconds = timeoutSeconds

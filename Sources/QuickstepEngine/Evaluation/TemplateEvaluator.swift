@@ -133,12 +133,6 @@ extension TemplateCode.Call {
 }
 
 extension CompiledTemplate {
-    /// The template of the compiled template at `compiled`, in place.
-    static func template(of compiled: UnsafePointer<CompiledTemplate>) -> UnsafePointer<PayloadTemplate> {
-        UnsafeRawPointer(compiled).advanced(by: MemoryLayout<CompiledTemplate>.offset(of: \.template)!)
-            .assumingMemoryBound(to: PayloadTemplate.self)
-    }
-
     /// The field name of the compiled template at `compiled`, in place.
     static func field(of compiled: UnsafePointer<CompiledTemplate>) -> UnsafePointer<String> {
         UnsafeRawPointer(compiled).advanced(by: MemoryLayout<CompiledTemplate>.offset(of: \.field)!)
