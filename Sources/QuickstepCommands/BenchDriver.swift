@@ -12,7 +12,8 @@ import Darwin
 
 /// Keeps executions in flight in chains (one per unit of concurrency): each completion starts its chain's next
 /// execution from the worker that finished it, so the engine, not a driving thread, sets the pace. Records each
-/// execution's latency, from its start to its completion.
+/// execution's latency, from its start to its completion, as the engine timed them (the result's start and stop
+/// times: a clock reading of the driver's own per execution was 4 % of pass_chain_10's time with 2 workers).
 ///
 /// The driver stays out of the engine's way: what the workers write for it is theirs alone. Each chain has its own
 /// share of the executions, counted down on a line of its own by the chain's completions, one after another (the
@@ -29,10 +30,9 @@ import Darwin
 /// with 2 workers; a copy per chain, 1,000 of them, took map_100x3's 100-item inputs out of the cache: 9 to 16 µs
 /// of CPU per execution.)
 ///
-/// Each chain has one completion callback, made once, as a stream consumer has: the start time of the chain's
-/// execution in flight is kept beside its counter. A closure per execution capturing its start time was an
-/// allocation and a free per execution charged to the engine (300 of pass_chain_10's 6,900 instructions per
-/// execution, callgrind).
+/// Each chain has one completion callback, made once, as a stream consumer has. A closure per execution capturing
+/// its start time was an allocation and a free per execution charged to the engine (300 of pass_chain_10's 6,900
+/// instructions per execution, callgrind).
 final class BenchDriver: @unchecked Sendable {
     /// Up to this many chains, each chain's counter has two cache lines of its own (128 bytes), and its callback's
     /// context one (``ChainSlot``); past it they are packed (a million parked executions would otherwise take 128 MB
@@ -46,8 +46,7 @@ final class BenchDriver: @unchecked Sendable {
     private let deadline: UInt64?
     private let executions: Int
     private let chains: Int
-    /// Per chain, `counterStride` Ints apart: how many of its share it has still to start, then when its execution
-    /// in flight started (uptime nanoseconds).
+    /// Per chain, `counterStride` Ints apart: how many of its share it has still to start.
     private let remaining: UnsafeMutablePointer<Int>
     private let counterStride: Int
     /// Each chain's completion callback (``start()`` makes them). They hold the driver unretained (no cycle, and no
@@ -84,7 +83,7 @@ final class BenchDriver: @unchecked Sendable {
         self.deadline = deadline
         self.executions = executions
         self.chains = chains
-        counterStride = chains <= Self.paddedChains ? 16 : 2
+        counterStride = chains <= Self.paddedChains ? 16 : 1
         remaining = .allocate(capacity: chains * counterStride)
         remaining.initialize(repeating: 0, count: chains * counterStride)
         for chain in 0..<chains { remaining[chain * counterStride] = share(of: chain) }
@@ -106,21 +105,18 @@ final class BenchDriver: @unchecked Sendable {
         let driver = Unmanaged.passUnretained(self)
         callbacks = (0..<chains).map { chain in
             guard chains <= Self.paddedChains else {
-                return Callback { _ in driver._withUnsafeGuaranteedRef { $0.complete(chain: chain) } }
+                return Callback { result in driver._withUnsafeGuaranteedRef { $0.complete(chain: chain, result) } }
             }
             let slot = ChainSlot(chain: chain)
-            return Callback { _ in driver._withUnsafeGuaranteedRef { $0.complete(chain: slot.chain) } }
+            return Callback { result in driver._withUnsafeGuaranteedRef { $0.complete(chain: slot.chain, result) } }
         }
-        for chain in 0..<chains { startNext(chain: chain, now: Self.monotonicNanoseconds()) }
+        for chain in 0..<chains { startNext(chain: chain) }
     }
 
     /// Records the latency of chain `chain`'s execution that just completed and starts its next one.
-    private func complete(chain: Int) {
-        // One reading of the clock ends this execution's latency and starts the next one's: the next starts now (a
-        // second reading was a clock call per execution charged to the engine).
-        let now = Self.monotonicNanoseconds()
-        latencies.record(now - UInt64(remaining[chain * counterStride + 1]))
-        startNext(chain: chain, now: now)
+    private func complete(chain: Int, _ result: ExecutionResult) {
+        latencies.record(UInt64(max(0, result.stopNanoseconds - result.startNanoseconds)))
+        startNext(chain: chain)
     }
 
     /// Whether every chain has started its last execution, or stopped (time is up, or a start failed).
@@ -130,31 +126,28 @@ final class BenchDriver: @unchecked Sendable {
     var startFailure: String? { failure.withLock { $0 } }
     private var pastDeadline: Bool { deadline.map { DispatchTime.now().uptimeNanoseconds >= $0 } ?? false }
 
-    /// Starts the chain's next execution at `now` (monotonic nanoseconds), unless its share is done or time is up.
-    private func startNext(chain: Int, now: UInt64) {
+    /// Starts the chain's next execution, unless its share is done or time is up.
+    private func startNext(chain: Int) {
         let left = remaining + chain * counterStride
         guard left.pointee > 0, !pastDeadline else {
             chainsDone.add(1, ordering: .releasing)
             return
         }
         left.pointee -= 1
-        left[1] = Int(now)
-        do {
-            try engine.submitExecution(stateMachine: machineName, input: inputs.own(),
-                                       inputByteCount: inputByteCount, onCompletion: callbacks[chain].body)
-        } catch {
-            failure.withLock { $0 = "\(error)" }
+        let failed = inputs.withOwn { input -> EngineError? in
+            do throws(EngineError) {
+                try engine.submitExecution(stateMachine: machineName, input: input,
+                                           inputByteCount: inputByteCount, onCompletion: callbacks[chain].body)
+                return nil
+            } catch {
+                return error
+            }
+        }
+        if let failed {
+            failure.withLock { $0 = "\(failed)" }
             left.pointee += 1
             chainsDone.add(1, ordering: .releasing)
         }
-    }
-
-    /// The monotonic clock, read directly: `DispatchTime.now()` read the same clock through `dispatch_time`, twice
-    /// the instructions, twice per execution.
-    private static func monotonicNanoseconds() -> UInt64 {
-        var now = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &now)
-        return UInt64(now.tv_sec) * 1_000_000_000 + UInt64(now.tv_nsec)
     }
 
     func mergedLatencies() -> Histogram<UInt64> {
@@ -186,15 +179,20 @@ final class PerThreadInputs: @unchecked Sendable {
         pthread_key_delete(key)
     }
 
-    /// The calling thread's copy.
-    func own() -> JSONValue {
-        if let own = pthread_getspecific(key) {
-            return Unmanaged<Box>.fromOpaque(own)._withUnsafeGuaranteedRef { $0.value }
-        }
+    /// Calls `body` with the calling thread's copy, borrowed: returned, the copy was retained for the caller and
+    /// released after the start, one more pair of atomic writes per execution charged to the engine.
+    func withOwn<Result>(_ body: (JSONValue) -> Result) -> Result {
+        let own = pthread_getspecific(key) ?? made()
+        return Unmanaged<Box>.fromOpaque(own)._withUnsafeGuaranteedRef { body($0.value) }
+    }
+
+    /// Makes the calling thread's copy (the first time it asks).
+    private func made() -> UnsafeMutableRawPointer {
         let box = Box(original.deepCopy())
         all.withLock { $0.append(box) }
-        pthread_setspecific(key, Unmanaged.passUnretained(box).toOpaque())
-        return box.value
+        let pointer = Unmanaged.passUnretained(box).toOpaque()
+        pthread_setspecific(key, pointer)
+        return pointer
     }
 }
 

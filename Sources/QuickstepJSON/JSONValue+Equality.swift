@@ -89,15 +89,19 @@ extension JSONValue {
     /// Whether the two values are one and the same container (the same array or object storage, so necessarily
     /// equal): a constant-time check that lets a caller skip work already done on the other value, such as a size
     /// check. False for scalars and for equal containers stored apart.
+    ///
+    /// Each side is matched on its own: switching over the pair `(self, other)` copied both values into a tuple, a
+    /// retain and a release of each container per call.
     public func isSameContainer(as other: JSONValue) -> Bool {
-        switch (self, other) {
-        case (.array(let left), .array(let right)):
+        switch self {
+        case .array(let left):
+            guard case .array(let right) = other, !left.isEmpty else { return false }
             return left.withUnsafeBufferPointer { l in right.withUnsafeBufferPointer { r in l.baseAddress == r.baseAddress && l.count == r.count } }
-                && !left.isEmpty
-        case (.object(let left), .object(let right)):
+        case .object(let left):
+            guard case .object(let right) = other, !left.isEmpty else { return false }
             return left.members.withUnsafeBufferPointer { l in
                 right.members.withUnsafeBufferPointer { r in l.baseAddress == r.baseAddress && l.count == r.count }
-            } && !left.isEmpty
+            }
         default:
             return false
         }

@@ -3,6 +3,7 @@ import Foundation
 import Synchronization
 import Testing
 import QuickstepJSON
+import QuickstepLanguage
 import MetricsTestKit
 @testable import QuickstepEngine
 
@@ -124,6 +125,39 @@ import MetricsTestKit
         let result = try engine.startSyncExecution(stateMachine: "Chain", input: ["n": 21])
         #expect(result.output == ["n": 21, "doubled": 42])
         #expect(throws: EngineError.self) { try engine.startSyncExecution(stateMachine: "Nope") }
+    }
+
+    /// A result carries when its execution started and stopped (AWS's StartSyncExecution response has `startDate`
+    /// and `stopDate`): the same instants DescribeExecution reports, to the millisecond, taken around the call; a
+    /// Wait of one second shows in the difference. With a virtual clock (``Program/run(input:handlers:options:)``)
+    /// the difference is the virtual time, 30 seconds of Wait that take no real time.
+    @Test func resultsCarryTheirStartAndStopTimes() throws {
+        let engine = engine()
+        defer { engine.shutdown() }
+        let definition = #"{"StartAt":"W","States":{"W":{"Type":"Wait","Seconds":1,"End":true}}}"#
+        try engine.createStateMachine(name: "Wait", definition: definition)
+        let before = Int64(Date().timeIntervalSince1970 * 1000)
+        let result = try engine.startSyncExecution(stateMachine: "Wait", input: ["n": 1])
+        let after = Int64(Date().timeIntervalSince1970 * 1000)
+        #expect(result.status == .succeeded)
+        #expect(before <= result.startDate && result.stopDate <= after, "\(before) \(result.startDate) \(result.stopDate) \(after)")
+        #expect(result.stopNanoseconds - result.startNanoseconds >= 1_000_000_000)
+        let arn = try #require(engine.listExecutions(stateMachine: "Wait").first?.executionArn)
+        let described = try #require(engine.describeExecution(arn))
+        #expect(described.startDate == result.startDate)
+        #expect(described.stopDate == result.stopDate)
+
+        let finished = Mutex<ExecutionResult?>(nil)
+        try engine.submitExecution(stateMachine: "Wait") { result in finished.withLock { $0 = result } }
+        engine.waitUntilIdle()
+        let submitted = try #require(finished.withLock { $0 })
+        #expect(submitted.stopNanoseconds - submitted.startNanoseconds >= 1_000_000_000)
+
+        var options = ExecutionOptions()
+        options.clock = .virtual
+        let program = Program(try StateMachine(definition: #"{"StartAt":"W","States":{"W":{"Type":"Wait","Seconds":30,"End":true}}}"#))
+        let virtual = program.run(input: [:], options: options)
+        #expect(virtual.stopNanoseconds - virtual.startNanoseconds == 30_000_000_000)
     }
 
     /// Synchronous starts whose task completes on another thread at once: the caller's wait and the worker's

@@ -346,25 +346,28 @@ public final class Engine: Sendable {
         guard let resources = machineTables.withLock(stripe, { $0.resources(named: stateMachine) }) else {
             throw .stateMachineDoesNotExist(stateMachine)
         }
-        let host = hosts[stripe]
         let keepsEvents = configuration.historyLevel != .off
         let history = keepsEvents ? History(clock: Engine.wallClock) : nil
         // Counted first: the stripe's count numbers the execution in the stripe's stream of ids.
         let position = totals.started(stripe: stripe)
         let ids = UUIDv4.pair(seed: idSeed, stream: stripe, position: position)
-        let identity = ExecutionIdentity(machine: resources.machine, name: name, ids: ids, input: input, startTime: host.now())
-        let run = RunState(resources: resources, identity: identity, history: history, host: host)
-        let scheduler: RunScheduler = run  // the root strand: the run itself
+        // What the run needs of its resources is read before the run takes them over, and the host is handed
+        // straight to the run: each local copy of a reference the run also keeps was a retain and a release per
+        // start (the host's clock is the wall clock, read directly).
+        let identity = ExecutionIdentity(machine: resources.unmanagedMachine, name: name, ids: ids, input: input,
+                                         startNanoseconds: RunScheduler.wallClockNanoseconds())
+        let entry = resources.program.entry
+        let limit = min(resources.program.timeoutSeconds ?? Int.max, configuration.maximumExecutionSeconds)
+        let run = RunState(resources: resources, identity: identity, history: history, host: hosts[stripe])
         run.onCompletion = onCompletion
         run.keepsHistoryOnSuccess = configuration.historyLevel == .all
-        let root = Execution(run: run, scheduler: scheduler, pc: resources.program.entry, input: input, enclosingScope: nil, parent: nil, childIndex: 0)
+        let root = Execution(run: run, scheduler: run, pc: entry, input: input, enclosingScope: nil, parent: nil, childIndex: 0)
         root.record("ExecutionStarted", ("executionStartedEventDetails", [
             "input": .string(input.compactText), "inputDetails": ["truncated": false], "roleArn": .string(run.identity.roleArn),
         ]))
         // Execution timeouts are not timers: a finished execution would leave its entry in the heap for minutes.
         // The registry's sweep finds running executions past their deadline instead. Set before the run is
         // registered, where the sweep can see it.
-        let limit = min(resources.program.timeoutSeconds ?? Int.max, configuration.maximumExecutionSeconds)
         run.deadline = run.identity.startTime + Int64(limit) * 1000
         registry.add(run)
         if Limits.inputExceedsLimit(input, byteCount: inputByteCount) {
@@ -407,6 +410,7 @@ public final class Engine: Sendable {
         run.reported = true
         let stopTime = RunScheduler.wallClockNanoseconds()
         let stopDate = stopTime / 1_000_000
+        run.stopNanoseconds = stopTime  // before the registry publishes the run to other threads
         registry.finish(run, stopTime: stopTime, segment: stripe)
         // The callback first: waitUntilIdle returns only after every callback has run. The outcome is built for the
         // callback alone (the counters need only its status).

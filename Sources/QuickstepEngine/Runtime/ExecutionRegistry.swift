@@ -49,7 +49,7 @@ final class ExecutionRegistry: Sendable {
     /// Posts an execution timeout to every running execution past its deadline.
     func timeOutOverdue(now: Int64) {
         for stripe in 0..<stripes.count {
-            let overdue = stripes.withLock(stripe) { running in running.filter { ($0.deadline ?? .max) <= now } }
+            let overdue = stripes.withLock(stripe) { running in running.filter { $0.deadline <= now } }
             for run in overdue { run.scheduler.deliver(.executionTimeout) }
         }
     }

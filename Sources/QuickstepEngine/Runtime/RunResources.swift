@@ -14,10 +14,12 @@ final class RunResources: Sendable {
     let tokenBook: TaskTokenBook?
     /// What the run's ``ExecutionIdentity`` points at without retaining it.
     let machine: MachineIdentity
-    /// Fills the object (16-byte header, five references) to 128 bytes, an allocation size class whose objects
+    /// ``machine``, for an ``ExecutionIdentity`` to point at: read without a retain.
+    let unmanagedMachine: Unmanaged<MachineIdentity>
+    /// Fills the object (16-byte header, six references) to 128 bytes, an allocation size class whose objects
     /// start on 128-byte boundaries: the engine makes one per worker one after another, and side by side their
     /// reference counts, written on every start and free, shared lines between workers.
-    private let padding: (Int64, Int64, Int64, Int64, Int64, Int64, Int64, Int64, Int64) = (0, 0, 0, 0, 0, 0, 0, 0, 0)
+    private let padding: (Int64, Int64, Int64, Int64, Int64, Int64, Int64, Int64) = (0, 0, 0, 0, 0, 0, 0, 0)
 
     init(program: Program, handlers: TaskHandlerRegistry, mocks: MockPlan?, tokenBook: TaskTokenBook?,
          machine: MachineIdentity) {
@@ -26,5 +28,6 @@ final class RunResources: Sendable {
         self.mocks = mocks
         self.tokenBook = tokenBook
         self.machine = machine
+        unmanagedMachine = Unmanaged.passUnretained(machine)
     }
 }

@@ -29,35 +29,40 @@ final class MachineIdentity: Sendable {
 /// unless the name was given, because a parked execution should cost as little memory as possible (the ARN's
 /// text was 160 bytes of the 1.5 KB a parked execution took).
 struct ExecutionIdentity: Sendable {
-    /// Not retained: kept alive by the run's ``RunResources`` (the run holds its identity).
-    unowned(unsafe) let machine: MachineIdentity
+    /// Not retained: kept alive by the run's ``RunResources`` (the run holds its identity). Kept as an `Unmanaged`
+    /// reference: storing an `unowned(unsafe)` one retained the machine and released it again, per start.
+    private let unmanagedMachine: Unmanaged<MachineIdentity>
+    var machine: MachineIdentity { unmanagedMachine.takeUnretainedValue() }
     /// The name the caller gave, else nil: the name is then the text of ``nameBits``.
     let givenName: String?
     let nameBits: UUIDv4.Bits
     /// The id that ends an Express execution's ARN (`...:express:MACHINE:NAME:ID`); nil for `...:execution:` ARNs.
     let id: UUIDv4.Bits?
     var input: JSONValue
-    /// Milliseconds since the epoch.
-    var startTime: Int64
+    /// When the execution started, in nanoseconds since the epoch (on its host's clock).
+    let startNanoseconds: Int64
+    /// When the execution started, in milliseconds since the epoch.
+    var startTime: Int64 { startNanoseconds / 1_000_000 }
 
     /// A standalone run's identity (``Program/run(input:handlers:options:)``): an `...:execution:` ARN, no id.
-    init(machine: MachineIdentity, name: String?, input: JSONValue, startTime: Int64) {
-        self.machine = machine
+    init(machine: MachineIdentity, name: String?, input: JSONValue, startNanoseconds: Int64) {
+        unmanagedMachine = Unmanaged.passUnretained(machine)
         givenName = name
         nameBits = name == nil ? UUIDv4.randomBits() : UUIDv4.Bits(high: 0, low: 0)
         id = nil
         self.input = input
-        self.startTime = startTime
+        self.startNanoseconds = startNanoseconds
     }
 
     /// An engine execution's identity, its id (and its name when none is given) from `ids`.
-    init(machine: MachineIdentity, name: String?, ids: (name: UUIDv4.Bits, id: UUIDv4.Bits), input: JSONValue, startTime: Int64) {
-        self.machine = machine
+    init(machine: Unmanaged<MachineIdentity>, name: String?, ids: (name: UUIDv4.Bits, id: UUIDv4.Bits), input: JSONValue,
+         startNanoseconds: Int64) {
+        unmanagedMachine = machine
         givenName = name
         nameBits = name == nil ? ids.name : UUIDv4.Bits(high: 0, low: 0)
         id = ids.id
         self.input = input
-        self.startTime = startTime
+        self.startNanoseconds = startNanoseconds
     }
 
     var executionName: String { givenName ?? UUIDv4.text(nameBits) }

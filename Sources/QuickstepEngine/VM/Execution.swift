@@ -18,6 +18,15 @@ public struct ExecutionResult: Sendable {
     public var status: Status
     public var output: JSONValue?
     private var details: Details?
+    /// When the execution started and when it stopped, in nanoseconds since the epoch, on the run's clock (virtual
+    /// time for a ``ClockMode/virtual`` run); 0 in a result built by hand. AWS's `startDate` and `stopDate` (a
+    /// StartSyncExecution response's) are these to the millisecond: ``startDate``, ``stopDate``.
+    public var startNanoseconds: Int64
+    public var stopNanoseconds: Int64
+    /// When the execution started, in milliseconds since the epoch.
+    public var startDate: Int64 { startNanoseconds / 1_000_000 }
+    /// When the execution stopped, in milliseconds since the epoch.
+    public var stopDate: Int64 { stopNanoseconds / 1_000_000 }
 
     /// The error, cause and events of an outcome that has any; immutable, replaced when one of them is set.
     private final class Details: Sendable {
@@ -46,9 +55,12 @@ public struct ExecutionResult: Sendable {
         set { setDetails(error: error, cause: cause, history: newValue) }
     }
 
-    public init(status: Status, output: JSONValue?, error: String?, cause: String?, history: [JSONValue]) {
+    public init(status: Status, output: JSONValue?, error: String?, cause: String?, history: [JSONValue],
+                startNanoseconds: Int64 = 0, stopNanoseconds: Int64 = 0) {
         self.status = status
         self.output = output
+        self.startNanoseconds = startNanoseconds
+        self.stopNanoseconds = stopNanoseconds
         setDetails(error: error, cause: cause, history: history)
     }
 

@@ -35,7 +35,7 @@ extension Program {
                                      tokenBook: nil, machine: machine)
         let history = options.recordHistory ? History(clock: { [unowned host] in host.now() }) : nil
         let identity = ExecutionIdentity(machine: machine, name: options.executionName, input: input,
-                                         startTime: host.now())
+                                         startNanoseconds: host.now() * 1_000_000)
         let run = RunState(resources: resources, identity: identity, history: history, host: host)
         let scheduler: RunScheduler = run  // the root strand: the run itself
         let root = Execution(run: run, scheduler: scheduler, pc: entry, input: input, enclosingScope: nil, parent: nil, childIndex: 0)
@@ -50,6 +50,7 @@ extension Program {
             scheduler.enqueue(root)
             host.drive(scheduler)
         }
+        run.stopNanoseconds = host.now() * 1_000_000
         return run.result!
     }
 }

@@ -28,17 +28,31 @@ final class RunState: RunScheduler, @unchecked Sendable {
     /// The root strand (the top-level graph's): the run itself.
     var scheduler: RunScheduler { self }
     /// The outcome, once the run has ended; set once, by the root strand (``succeed(with:)``, ``end(with:)``).
+    /// Its start and stop times are the run's (the stop time is set when the outcome is reported).
     var result: ExecutionResult? {
-        if let resultBox { return resultBox.result }
+        if let resultBox { return dated(resultBox.result) }
         guard let output = successOutput else { return nil }
-        return ExecutionResult(status: .succeeded, output: output, error: nil, cause: nil, history: [])
+        return ExecutionResult(status: .succeeded, output: output, error: nil, cause: nil, history: [],
+                               startNanoseconds: identity.startNanoseconds, stopNanoseconds: stopNanoseconds)
     }
 
-    /// Calls `body` with the outcome of a run that has ended (``hasEnded``).
+    /// Calls `body` with the outcome of a run that has ended (``hasEnded``), with its start and stop times.
     func withEndedResult(_ body: (ExecutionResult) -> Void) {
-        if let resultBox { return body(resultBox.result) }
-        body(ExecutionResult(status: .succeeded, output: successOutput, error: nil, cause: nil, history: []))
+        if let resultBox { return body(dated(resultBox.result)) }
+        body(ExecutionResult(status: .succeeded, output: successOutput, error: nil, cause: nil, history: [],
+                             startNanoseconds: identity.startNanoseconds, stopNanoseconds: stopNanoseconds))
     }
+
+    /// `result` with the run's start and stop times.
+    private func dated(_ result: ExecutionResult) -> ExecutionResult {
+        var result = result
+        result.startNanoseconds = identity.startNanoseconds
+        result.stopNanoseconds = stopNanoseconds
+        return result
+    }
+
+    /// When the outcome was reported, in nanoseconds since the epoch; set once, before the outcome is read.
+    @exclusivity(unchecked) var stopNanoseconds: Int64 = 0
 
     /// The outcome's status, once the run has ended: read without building the outcome (``result`` copies the
     /// output into a new ``ExecutionResult``).
@@ -47,7 +61,7 @@ final class RunState: RunScheduler, @unchecked Sendable {
     /// Ends the run successfully with `output` and no events: kept in the run as the output alone (most outcomes;
     /// a box for every outcome was an allocation and a free per execution).
     func succeed(with output: consuming JSONValue) {
-        successOutput = output
+        successOutput = consume output
         ended.store(true, ordering: .releasing)
     }
 
@@ -90,8 +104,9 @@ final class RunState: RunScheduler, @unchecked Sendable {
     let syncSignal = SyncSignal()
     /// How many times each mocked state has invoked its task, by ``MockPlan`` slot (empty until the first).
     @exclusivity(unchecked) var mockAttempts: [Int] = []
-    /// When the execution times out (engine runs; milliseconds since the epoch).
-    @exclusivity(unchecked) var deadline: Int64?
+    /// When the execution times out (engine runs; milliseconds since the epoch); `Int64.max` for never. Not an
+    /// optional: its tag byte took the run past 320 bytes, into the allocator's next size (384).
+    @exclusivity(unchecked) var deadline = Int64.max
 
     /// A run whose root strand's timers and wake-ups go to `host`.
     init(resources: RunResources, identity: ExecutionIdentity, history: History?, host: any RunHost) {

@@ -476,7 +476,9 @@ enum VM {
         if run.keepsEvents {
             run.end(with: ExecutionResult(status: .succeeded, output: output, error: nil, cause: nil, history: run.events))
         } else {
-            run.succeed(with: output)
+            // Handed over: the event's text above reads `output`, and without `consume` the run got a copy (a retain
+            // of the output here, its release when the parameter ended).
+            run.succeed(with: consume output)
         }
     }
 
