@@ -223,11 +223,11 @@ public final class Engine: Sendable {
     @discardableResult
     public func startExecution(
         stateMachine: String, input: JSONValue = [:], inputByteCount: Int? = nil, name: String? = nil,
-        onCompletion: (@Sendable (ExecutionResult) -> Void)? = nil
+        onCompletion: consuming (@Sendable (ExecutionResult) -> Void)? = nil
     ) throws(EngineError) -> String {
         let (run, root) = try prepare(stateMachine: stateMachine, input: input, inputByteCount: inputByteCount, name: name,
                                       onCompletion: onCompletion)
-        launch(run, root)
+        launch(run, consume root)
         return run.identity.executionArn
     }
 
@@ -239,16 +239,16 @@ public final class Engine: Sendable {
     /// - Throws: ``EngineError`` `StateMachineDoesNotExist`.
     public func submitExecution(
         stateMachine: String, input: JSONValue = [:], inputByteCount: Int? = nil, name: String? = nil,
-        onCompletion: (@Sendable (ExecutionResult) -> Void)? = nil
+        onCompletion: consuming (@Sendable (ExecutionResult) -> Void)? = nil
     ) throws(EngineError) {
         let (run, root) = try prepare(stateMachine: stateMachine, input: input, inputByteCount: inputByteCount, name: name,
                                       onCompletion: onCompletion)
-        launch(run, root)
+        launch(run, consume root)
     }
 
     /// Queues the run's top-level graph on its root strand, the run itself, and has a worker drive it. (Through
     /// `run.scheduler`, a computed property, each use retained and released the run.)
-    private func launch(_ run: RunState, _ root: Execution) {
+    private func launch(_ run: RunState, _ root: consuming Execution) {
         run.enqueue(root)
         run.host.wake(run)
     }
@@ -340,7 +340,7 @@ public final class Engine: Sendable {
 
     private func prepare(
         stateMachine: String, input: JSONValue, inputByteCount: Int?, name: String?,
-        onCompletion: (@Sendable (ExecutionResult) -> Void)?
+        onCompletion: consuming (@Sendable (ExecutionResult) -> Void)?
     ) throws(EngineError) -> (RunState, Execution) {
         let stripe = totalsStripe
         guard let resources = machineTables.withLock(stripe, { $0.resources(named: stateMachine) }) else {
@@ -359,9 +359,9 @@ public final class Engine: Sendable {
         let entry = resources.program.entry
         let limit = min(resources.program.timeoutSeconds ?? Int.max, configuration.maximumExecutionSeconds)
         let run = RunState(resources: resources, identity: identity, history: history, host: hosts[stripe])
-        run.onCompletion = onCompletion
+        run.onCompletion = consume onCompletion  // taken over: the caller's reference, not a copy of it
         run.keepsHistoryOnSuccess = configuration.historyLevel == .all
-        let root = Execution(run: run, scheduler: run, pc: entry, input: input, enclosingScope: nil, parent: nil, childIndex: 0)
+        let root = Execution(root: run, pc: entry, input: input)
         root.record("ExecutionStarted", ("executionStartedEventDetails", [
             "input": .string(input.compactText), "inputDetails": ["truncated": false], "roleArn": .string(run.identity.roleArn),
         ]))
@@ -415,7 +415,8 @@ public final class Engine: Sendable {
         // The callback first: waitUntilIdle returns only after every callback has run. The outcome is built for the
         // callback alone (the counters need only its status).
         // Taken out, not copied: the run is done with it, and a copy retained and released its context once more.
-        if let onCompletion = run.onCompletion.take() { run.withEndedResult(onCompletion) }
+        // (Through `if let`, the closure taken was retained once more for the call and released twice after it.)
+        run.onCompletion.take().map { run.withEndedResult($0) }
         totals.finished(run.status, transitions: run.transitions,
                         milliseconds: stopDate - run.identity.startTime, stripe: stripe)
         // Last: when startSyncExecution returns, the counters include its execution.

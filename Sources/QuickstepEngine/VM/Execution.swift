@@ -81,9 +81,31 @@ public struct ExecutionResult: Sendable {
 /// access would go unnoticed instead of trapping.
 final class Execution {
     let run: RunState
-    /// The strand that drives this graph: the run's root strand, or one of a Map's or Parallel's strands on
-    /// another worker. Everything that resumes the graph (timers, completions) goes through it.
-    let scheduler: RunScheduler
+    /// The strand that drives this graph (``scheduler``): the run's root strand, which is the run itself, or one of
+    /// a Map's or Parallel's strands on another worker. Everything that resumes the graph (timers, completions) goes
+    /// through it.
+    ///
+    /// Held once: a graph on the root strand holds the run already (``run``), so the strand is kept unretained and
+    /// only another strand is held (``otherStrand``). Two references to one object were two atomic increments and
+    /// two decrements per execution. Hot paths read it borrowed (``withScheduler(_:)``).
+    private let unmanagedScheduler: Unmanaged<RunScheduler>
+    /// The strand, when it is not the run's root strand; nil otherwise.
+    private let otherStrand: RunScheduler?
+
+    /// The strand that drives this graph, as a reference of the caller's own.
+    var scheduler: RunScheduler { unmanagedScheduler.takeUnretainedValue() }
+
+    /// Calls `body` with the strand that drives this graph, borrowed: no retain, no release.
+    @inline(__always)
+    func withScheduler<Result>(_ body: (RunScheduler) throws -> Result) rethrows -> Result {
+        try unmanagedScheduler._withUnsafeGuaranteedRef(body)
+    }
+
+    /// Whether this graph and `other` are driven by the same strand.
+    @inline(__always)
+    func isOnStrand(of other: Execution) -> Bool {
+        unmanagedScheduler.toOpaque() == other.unmanagedScheduler.toOpaque()
+    }
     @exclusivity(unchecked) var pc: Int
     /// The current state's input as it arrived.
     @exclusivity(unchecked) var rawInput: JSONValue = .null
@@ -217,14 +239,28 @@ final class Execution {
     /// owner's count when it finishes. The top-level graph counts in ``RunState/transitions``.
     @exclusivity(unchecked) var transitions = 0
 
+    /// A branch or iteration (or any graph) driven by `scheduler`, a strand of `run`.
     init(run: RunState, scheduler: RunScheduler, pc: Int, input: JSONValue, enclosingScope: VariableScope?, parent: Join?, childIndex: Int) {
         self.run = run
-        self.scheduler = scheduler
+        unmanagedScheduler = Unmanaged.passUnretained(scheduler)
+        otherStrand = scheduler === run ? nil : scheduler
         self.pc = pc
         value = input
         self.enclosingScope = enclosingScope
         self.parent = parent
         self.childIndex = childIndex
+    }
+
+    /// A run's top-level graph, driven by the run's root strand (the run itself).
+    init(root run: RunState, pc: Int, input: JSONValue) {
+        self.run = run
+        unmanagedScheduler = Unmanaged.passUnretained(run)
+        otherStrand = nil
+        self.pc = pc
+        value = input
+        enclosingScope = nil
+        parent = nil
+        childIndex = 0
     }
 
     /// Makes a finished Map iteration the next one: its own item, index and a fresh state (``VM`` runs the

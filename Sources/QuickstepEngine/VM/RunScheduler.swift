@@ -122,11 +122,13 @@ class RunScheduler: @unchecked Sendable {
 
     func now() -> Int64 { host.now() }
 
-    func enqueue(_ execution: Execution) {
+    /// Queues a graph to run; `execution` is taken over (a borrowed one was retained to be stored and released
+    /// by the caller).
+    func enqueue(_ execution: consuming Execution) {
         if readyFirst == nil && readyHead == ready.count {
-            readyFirst = execution
+            readyFirst = consume execution
         } else {
-            ready.append(execution)
+            ready.append(consume execution)
         }
     }
 

@@ -41,10 +41,10 @@ extension VM {
 
     /// Queues a child on its strand: directly on the owner's, through the inbox on another (it may be running).
     private static func start(_ child: Execution, join: Join) {
-        if child.scheduler === join.owner.scheduler {
-            child.scheduler.enqueue(child)
+        if child.isOnStrand(of: join.owner) {
+            child.withScheduler { $0.enqueue(child) }
         } else {
-            child.scheduler.post(.start(child))
+            child.withScheduler { $0.post(.start(child)) }
         }
     }
 
@@ -202,7 +202,7 @@ extension VM {
                     ? ExecutionFailure(error: ErrorName.exceedToleratedFailureThreshold,
                                        cause: "The specified tolerated failure threshold was exceeded")
                     : failure
-                owner.scheduler.enqueue(owner)
+                owner.withScheduler { $0.enqueue(owner) }
                 return
             }
             join.results[child.childIndex] = .null
@@ -215,7 +215,7 @@ extension VM {
             if !join.fittingInputs.isEmpty { owner.checkedResult = output }
             owner.value = output
             owner.pc += 1
-            owner.scheduler.enqueue(owner)
+            owner.withScheduler { $0.enqueue(owner) }
         } else if join.isMap, !join.waiting.isEmpty {
             launch(join)
         }

@@ -136,7 +136,7 @@ extension VM {
             }
             execution.pendingFailure = failure
         }
-        execution.scheduler.enqueue(execution)
+        execution.withScheduler { $0.enqueue(execution) }
     }
 
     /// A heartbeat for the pending invocation: the heartbeat clock starts again.

@@ -178,7 +178,7 @@ enum VM {
             execution.taskToken = facts.issuesTaskToken ? TaskTokens.make() : nil
         }
         if !execution.pendingAssignments.isEmpty { execution.pendingAssignments.removeAll() }
-        if run.needsStateTimes { execution.stateEnteredTime = execution.scheduler.now() }
+        if run.needsStateTimes { execution.stateEnteredTime = execution.withScheduler { $0.now() } }
         guard run.keepsEvents else {
             // No events kept: only the id moves on (AWS's causes quote it), and no text is built.
             let id = run.skipEvent()
@@ -342,9 +342,9 @@ enum VM {
             milliseconds = try Int64(waitSeconds(seconds, execution)) * 1000
         case .timestamp(let timestamp):
             let instant = try waitTimestamp(timestamp, execution)
-            milliseconds = instant.secondsSinceEpoch * 1000 + Int64(instant.nanoseconds / 1_000_000) - execution.scheduler.now()
+            milliseconds = instant.secondsSinceEpoch * 1000 + Int64(instant.nanoseconds / 1_000_000) - execution.withScheduler { $0.now() }
         }
-        execution.scheduler.schedule(after: milliseconds, .resume(execution))
+        execution.withScheduler { $0.schedule(after: milliseconds, .resume(execution)) }
     }
 
     private static func waitSeconds(_ seconds: DynamicValue<Int>, _ execution: Execution) throws(ExecutionFailure) -> Int {
@@ -445,10 +445,10 @@ enum VM {
         var handedOn = Optional(outcome)
         Unmanaged.passUnretained(execution.parent.unsafelyUnwrapped)._withUnsafeGuaranteedRef { join in
             let outcome = handedOn.take().unsafelyUnwrapped
-            if execution.scheduler === join.owner.scheduler {
+            if execution.isOnStrand(of: join.owner) {
                 childFinished(execution, join: join, outcome)
             } else {
-                join.owner.scheduler.post(.childFinished(execution, outcome))
+                join.owner.withScheduler { $0.post(.childFinished(execution, outcome)) }
             }
         }
     }
