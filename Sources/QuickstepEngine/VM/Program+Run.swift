@@ -46,7 +46,12 @@ extension Program {
             VM.finish(root, .failure(ExecutionFailure(error: ErrorName.dataLimitExceeded,
                                                       cause: "The execution input exceeds the maximum number of bytes service limit.")))
         } else {
-            if let timeoutSeconds { scheduler.schedule(after: Int64(timeoutSeconds) * 1000, .executionTimeout) }
+            if let timeoutSeconds {
+                scheduler.schedule(after: Int64(timeoutSeconds) * 1000, .executionTimeout)
+                // For a loop that never parks, which keeps the timer above from firing (``VM/checkIn(_:_:)``): on the
+                // wall clock, whatever the run's clock.
+                run.deadline = RunScheduler.wallClockMilliseconds() + Int64(timeoutSeconds) * 1000
+            }
             scheduler.enqueue(root)
             host.drive(scheduler)
         }

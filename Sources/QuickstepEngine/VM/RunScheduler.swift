@@ -76,11 +76,22 @@ class RunScheduler: @unchecked Sendable {
     /// the strand, because a mutex would cost every execution two allocations (measured: 1.5 KB of memory per
     /// parked execution before, see issue notes). Atomic operations are visible to ThreadSanitizer.
     @exclusivity(unchecked) private var inbox: [Message] = []
-    private let inboxLocked = Atomic<Bool>(false)
     /// Asynchronous invocations not completed yet.
     @exclusivity(unchecked) var outstandingTasks = 0
+    // The one-byte fields and the 32-bit one side by side, in one word (Swift lays a class's fields out in the
+    // order they are written).
+    private let inboxLocked = Atomic<Bool>(false)
     /// Whether a thread drives the run or has it queued (pool hosts); guards against driving it twice at once.
     let isScheduled = Atomic<Bool>(false)
+    /// Set when a graph stepped aside for the inbox (``VM/checkIn(_:_:)``): the inbox is read before the next graph
+    /// runs, even though graphs are ready.
+    @exclusivity(unchecked) var readsInboxNext = false
+    /// Jumps back in the program (a loop's turn) this strand may take before the VM looks at the clock, the run's
+    /// outcome and the inbox (``VM/loopedBack(_:)``): a loop of states that never park would otherwise keep its
+    /// worker forever, past the execution's timeout and deaf to StopExecution.
+    @exclusivity(unchecked) var loopBudget = RunScheduler.loopBudget
+    /// How many jumps back a strand takes between two looks (``loopBudget``).
+    static let loopBudget: Int32 = 4096
     /// The run this strand belongs to, not retained; set once, before the first message. The root strand is the
     /// run itself (it must not retain itself); other strands retain it, through ``retainedRun``. Kept as an
     /// `Unmanaged` reference, read borrowed (``withRun(_:)``): an `unowned(unsafe)` optional was retained and
@@ -182,16 +193,26 @@ class RunScheduler: @unchecked Sendable {
             while !run.hasEnded {
                 if let execution = dequeue() {
                     VM.run(execution)
+                    if readsInboxNext {
+                        readsInboxNext = false
+                        handleMessages()
+                    }
                     continue
                 }
-                let messages = withInbox { inbox in
-                    defer { inbox = [] }
-                    return inbox
-                }
-                if messages.isEmpty { return }
-                for message in messages { handle(message) }
+                if !handleMessages() { return }
             }
         }
+    }
+
+    /// Handles the messages in the inbox; returns whether there were any.
+    @discardableResult
+    private func handleMessages() -> Bool {
+        let messages = withInbox { inbox in
+            defer { inbox = [] }
+            return inbox
+        }
+        for message in messages { handle(message) }
+        return !messages.isEmpty
     }
 
     private func handle(_ message: Message) {

@@ -104,7 +104,8 @@ final class RunState: RunScheduler, @unchecked Sendable {
     let syncSignal = SyncSignal()
     /// How many times each mocked state has invoked its task, by ``MockPlan`` slot (empty until the first).
     @exclusivity(unchecked) var mockAttempts: [Int] = []
-    /// When the execution times out (engine runs; milliseconds since the epoch); `Int64.max` for never. Not an
+    /// When the execution times out, in milliseconds since the epoch on the wall clock (engine runs, and a
+    /// standalone run with `TimeoutSeconds`, for loops that never park: ``VM/checkIn(_:_:)``); `Int64.max` for never. Not an
     /// optional: its tag byte took the run past 320 bytes, into the allocator's next size (384).
     @exclusivity(unchecked) var deadline = Int64.max
 

@@ -26,21 +26,28 @@ enum VM {
     }
 
     /// Runs instructions of `program` from `execution.pc` until the execution ends or parks.
+    ///
+    /// A jump to the same or an earlier instruction may be a loop's turn (states are laid out in order, so every
+    /// loop has one); those go through ``loopedBack(_:)``, which now and then lets the run's timeout, its end or
+    /// its inbox stop the loop.
     private static func interpret(_ execution: Execution, _ program: Program) {
         while true {
+            let pc = execution.pc
             do throws(ExecutionFailure) {
-                switch program.instructions[execution.pc] {
+                switch program.instructions[pc] {
                 case .enterState(let state):
                     enter(state, execution, program)
                     execution.pc += 1
                 case .passThrough(let state, let next):
                     pass(Int(state), execution, program)
                     execution.pc = Int(next)
+                    if Int(next) <= pc && loopedBack(execution) { return }
                 case .passThroughToEnd(let state):
                     pass(state, execution, program)
                     execution.pc += 2
                 case .passChain(let chain):
                     execution.pc = passChain(program.passChains.baseAddress! + Int(chain), execution, program)
+                    if execution.pc <= pc && loopedBack(execution) { return }
                 case .inputPath(let path):
                     try replaceValue(of: execution) { input throws(ExecutionFailure) in
                         try select(program.paths.baseAddress! + path, from: input, in: execution)
@@ -93,8 +100,10 @@ enum VM {
                 case .exitStateAndJump(let target):
                     exit(execution)
                     execution.pc = target
+                    if target <= pc && loopedBack(execution) { return }
                 case .jump(let target):
                     execution.pc = target
+                    if target <= pc && loopedBack(execution) { return }
                 case .endGraph:
                     // The value is handed over to where it ends up (the join's results, the run's outcome):
                     // passing a copy retained it and released it again, once per graph (per item in a Map).
@@ -116,11 +125,13 @@ enum VM {
                         exit(execution)
                     }
                     execution.pc = execution.chosenPC
+                    if execution.pc <= pc && loopedBack(execution) { return }
                 case .choose(let index):
                     try choose(index, execution)
                     execution.pc += 1
                 case .jumpToChosen:
                     execution.pc = execution.chosenPC
+                    if execution.pc <= pc && loopedBack(execution) { return }
                 case .wait(let index):
                     try wait(index, execution)
                     execution.pc += 1
@@ -138,6 +149,39 @@ enum VM {
                 guard handle(error, in: execution) else { return }
             }
         }
+    }
+
+    /// Counts a jump back on the execution's strand; every ``RunScheduler/loopBudget`` of them, looks up from the
+    /// loop (``checkIn(_:_:)``). Returns whether the execution must stop running now (its pc is the jump's target).
+    @inline(__always)
+    private static func loopedBack(_ execution: Execution) -> Bool {
+        execution.withScheduler { strand in
+            strand.loopBudget &-= 1
+            return strand.loopBudget < 0 && checkIn(execution, strand)
+        }
+    }
+
+    /// What a loop of states that never park must not miss: the end of its run (stopped, or failed elsewhere), its
+    /// timeout (AWS ends a looping execution with States.Timeout like any other; the timers that would say so cannot
+    /// run while the loop keeps the thread), and messages for its strand, such as a StopExecution. Returns whether
+    /// the execution must stop running now: the run has ended, or the execution stepped aside (queued again, its
+    /// strand reads its inbox first).
+    @inline(never)
+    static func checkIn(_ execution: Execution, _ strand: RunScheduler) -> Bool {
+        strand.loopBudget = RunScheduler.loopBudget
+        let run = execution.run
+        if !run.hasEnded && RunScheduler.wallClockMilliseconds() >= run.deadline {
+            // Only the root strand ends the run; another strand tells it (it is parked on a join, or looping too).
+            if strand.isRoot { timeOut(run) } else { run.post(.timer(.executionTimeout)) }
+        }
+        if run.hasEnded {
+            execution.finished = true
+            return true
+        }
+        guard strand.hasMessages else { return false }
+        strand.enqueue(execution)
+        strand.readsInboxNext = true
+        return true
     }
 
     /// Replaces the execution's value with what `transform` makes of it, handing the value over
