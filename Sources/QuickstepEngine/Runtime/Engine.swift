@@ -202,7 +202,7 @@ public final class Engine: Sendable {
             let identity = MachineIdentity(stateMachineName: name, region: configuration.region,
                                            account: configuration.account, executionKind: "express")
             let resources = RunResources(program: own, handlers: handlers, mocks: mocks.map { MockPlan($0, program: own) },
-                                         tokenBook: tokens, machine: identity)
+                                         tokenBook: tokens, machine: identity, host: hosts[table])
             machineTables.withLock(table) { $0.register(resources, named: name) }
             arn = identity.stateMachineArn
         }
@@ -250,7 +250,7 @@ public final class Engine: Sendable {
     /// `run.scheduler`, a computed property, each use retained and released the run.)
     private func launch(_ run: RunState, _ root: consuming Execution) {
         run.enqueue(root)
-        run.host.wake(run)
+        run.wake()
     }
 
     /// Runs an execution to its end and returns its outcome (`StartSyncExecution`). An execution that never
@@ -358,7 +358,7 @@ public final class Engine: Sendable {
                                          startNanoseconds: RunScheduler.wallClockNanoseconds())
         let entry = resources.program.entry
         let limit = min(resources.program.timeoutSeconds ?? Int.max, configuration.maximumExecutionSeconds)
-        let run = RunState(resources: resources, identity: identity, history: history, host: hosts[stripe])
+        let run = RunState(resources: resources, identity: identity, history: history)
         run.onCompletion = consume onCompletion  // taken over: the caller's reference, not a copy of it
         run.keepsHistoryOnSuccess = configuration.historyLevel == .all
         let root = Execution(root: run, pc: entry, input: input)

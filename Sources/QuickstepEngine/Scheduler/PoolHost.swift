@@ -18,9 +18,10 @@ final class PoolHost: RunHost {
         self.timers = timers
         self.pool = pool
         self.fanOut = fanOut
+        super.init()
     }
 
-    var fanOutWidth: Int {
+    override var fanOutWidth: Int {
         switch fanOut {
         case .never: 1
         case .always: pool.workerCount
@@ -29,13 +30,13 @@ final class PoolHost: RunHost {
         }
     }
 
-    func now() -> Int64 { RunScheduler.wallClockMilliseconds() }
+    override func now() -> Int64 { RunScheduler.wallClockMilliseconds() }
 
-    func addTimer(due: Int64, for scheduler: RunScheduler, _ action: RunScheduler.TimerAction) {
+    override func addTimer(due: Int64, for scheduler: RunScheduler, _ action: RunScheduler.TimerAction) {
         timers.add(due: due, for: scheduler, action)
     }
 
-    func wake(_ scheduler: RunScheduler) {
+    override func wake(_ scheduler: RunScheduler) {
         if scheduler.isScheduled.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged {
             pool.submit(scheduler)
         }

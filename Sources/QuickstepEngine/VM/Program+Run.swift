@@ -32,11 +32,11 @@ extension Program {
         let machine = MachineIdentity(stateMachineName: options.stateMachineName, region: options.region, account: options.account,
                                       executionKind: "execution")
         let resources = RunResources(program: self, handlers: handlers, mocks: options.mocks.map { MockPlan($0, program: self) },
-                                     tokenBook: nil, machine: machine)
+                                     tokenBook: nil, machine: machine, host: host)
         let history = options.recordHistory ? History(clock: { [unowned host] in host.now() }) : nil
         let identity = ExecutionIdentity(machine: machine, name: options.executionName, input: input,
                                          startNanoseconds: host.now() * 1_000_000)
-        let run = RunState(resources: resources, identity: identity, history: history, host: host)
+        let run = RunState(resources: resources, identity: identity, history: history)
         let scheduler: RunScheduler = run  // the root strand: the run itself
         let root = Execution(root: run, pc: entry, input: input)
         root.record("ExecutionStarted", ("executionStartedEventDetails", [

@@ -25,17 +25,23 @@ public enum ClockMode: Sendable {
 }
 
 /// Where a run's timers go and how a parked run is woken: the calling thread (``CallerHost``) or the engine's
-/// worker pool.
-protocol RunHost: AnyObject, Sendable {
+/// worker pool (``PoolHost``), which override every method.
+///
+/// A class rather than a protocol: a run's strands reach their host through the run's resources
+/// (``RunResources/host``), and a method called on a host kept in a `let` of protocol type copied the reference
+/// first, a retain and a release per call (per execution, for the wake-up that starts it).
+class RunHost: @unchecked Sendable {
     /// Milliseconds since the epoch on this host's clock.
-    func now() -> Int64
+    func now() -> Int64 { preconditionFailure("every host overrides now()") }
     /// Calls `scheduler.deliver(action)` at `due` (milliseconds since the epoch), from any thread.
-    func addTimer(due: Int64, for scheduler: RunScheduler, _ action: RunScheduler.TimerAction)
+    func addTimer(due: Int64, for scheduler: RunScheduler, _ action: RunScheduler.TimerAction) {
+        preconditionFailure("every host overrides addTimer(due:for:_:)")
+    }
     /// The run has new messages: make sure some thread drives it soon.
-    func wake(_ scheduler: RunScheduler)
+    func wake(_ scheduler: RunScheduler) { preconditionFailure("every host overrides wake(_:)") }
     /// How many strands (workers) a Map's or Parallel's children may spread over now; 1 keeps them on the
     /// owner's strand.
-    var fanOutWidth: Int { get }
+    var fanOutWidth: Int { preconditionFailure("every host overrides fanOutWidth") }
 }
 
 /// A strand: the unit the workers schedule. An execution starts with one (the root strand, which drives the
@@ -66,7 +72,6 @@ class RunScheduler: @unchecked Sendable {
         case childFinished(Execution, Result<JSONValue, ExecutionFailure>)
     }
 
-    let host: any RunHost
     /// The ready graphs, first in first out: the first in a slot of its own, so that a run with one graph (most
     /// of them) allocates no queue.
     @exclusivity(unchecked) private var readyFirst: Execution?
@@ -110,14 +115,12 @@ class RunScheduler: @unchecked Sendable {
 
     /// A run's root strand: called by ``RunState``'s initializer, which then names itself the run
     /// (``belong(to:)``).
-    init(host: any RunHost) {
-        self.host = host
+    init() {
         retainedRun = nil
     }
 
     /// Another strand of the run `parent` belongs to.
     init(childOf parent: RunScheduler) {
-        host = parent.host
         let run = parent.run
         retainedRun = run
         unretainedRun = Unmanaged.passUnretained(run)
@@ -131,7 +134,14 @@ class RunScheduler: @unchecked Sendable {
     /// Whether this is the run's root strand, which drives the top-level graph and reports the outcome.
     var isRoot: Bool { retainedRun == nil }
 
-    func now() -> Int64 { host.now() }
+    // The host of the run's strands is its resources' (``RunResources/host``), read borrowed.
+
+    func now() -> Int64 { withRun { $0.resources.withHost { $0.now() } } }
+
+    /// Makes sure some thread drives this strand soon (its host's ``RunHost/wake(_:)``).
+    func wake() {
+        withRun { $0.resources.withHost { $0.wake(self) } }
+    }
 
     /// Queues a graph to run; `execution` is taken over (a borrowed one was retained to be stored and released
     /// by the caller).
@@ -169,13 +179,13 @@ class RunScheduler: @unchecked Sendable {
     }
 
     func schedule(after milliseconds: Int64, _ action: TimerAction) {
-        host.addTimer(due: now() + max(0, milliseconds), for: self, action)
+        withRun { $0.resources.withHost { $0.addTimer(due: now() + max(0, milliseconds), for: self, action) } }
     }
 
     /// Posts a message for the run; safe from any thread.
     func post(_ message: Message) {
         withInbox { $0.append(message) }
-        host.wake(self)
+        wake()
     }
 
     /// Called by the host when a timer is due; safe from any thread.
@@ -273,13 +283,14 @@ final class CallerHost: RunHost, @unchecked Sendable {
     init(mode: ClockMode) {
         self.mode = mode
         virtualNow = RunScheduler.wallClockMilliseconds()
+        super.init()
     }
 
-    func now() -> Int64 {
+    override func now() -> Int64 {
         mode == .virtual ? lock.withLock { virtualNow } : RunScheduler.wallClockMilliseconds()
     }
 
-    func addTimer(due: Int64, for scheduler: RunScheduler, _ action: RunScheduler.TimerAction) {
+    override func addTimer(due: Int64, for scheduler: RunScheduler, _ action: RunScheduler.TimerAction) {
         lock.withLock {
             sequence += 1
             let timer = Timer(due: due, sequence: sequence, action: action)
@@ -288,12 +299,12 @@ final class CallerHost: RunHost, @unchecked Sendable {
         }
     }
 
-    func wake(_ scheduler: RunScheduler) {
+    override func wake(_ scheduler: RunScheduler) {
         signal.signal()
     }
 
     /// One thread: children stay on the run's strand.
-    var fanOutWidth: Int { 1 }
+    override var fanOutWidth: Int { 1 }
 
     /// Drives the run until it has a result.
     func drive(_ scheduler: RunScheduler) {

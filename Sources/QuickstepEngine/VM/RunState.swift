@@ -109,14 +109,14 @@ final class RunState: RunScheduler, @unchecked Sendable {
     /// optional: its tag byte took the run past 320 bytes, into the allocator's next size (384).
     @exclusivity(unchecked) var deadline = Int64.max
 
-    /// A run whose root strand's timers and wake-ups go to `host`.
-    init(resources: RunResources, identity: ExecutionIdentity, history: History?, host: any RunHost) {
+    /// A run whose strands' timers and wake-ups go to its resources' host.
+    init(resources: RunResources, identity: ExecutionIdentity, history: History?) {
         needsStateTimes = resources.program.readsContextObject || history != nil
         isQuiet = !needsStateTimes && history == nil
         self.resources = resources
         self.identity = identity
         self.history = history
-        super.init(host: host)
+        super.init()
         belong(to: self)
     }
 

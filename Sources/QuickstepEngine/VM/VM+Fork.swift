@@ -33,7 +33,7 @@ extension VM {
     /// Chooses the strands a join's children run on: the owner's own, plus one per worker the host can spare.
     private static func spread(_ join: Join, children: Int) {
         let owner = join.owner
-        let width = max(1, min(children, owner.scheduler.host.fanOutWidth))
+        let width = max(1, min(children, owner.run.resources.withHost { $0.fanOutWidth }))
         guard width > 1 else { return }
         owner.run.markSpread()
         join.otherStrands = (1..<width).map { _ in RunScheduler(childOf: owner.scheduler) }
