@@ -37,12 +37,16 @@ final class FinishedRing<Entry>: @unchecked Sendable {
 
     /// Puts `entry`, which finished at `order` (later entries have larger orders), in segment `segment`'s next
     /// slot, and returns the entry it replaced there, for the caller to release outside any lock.
-    func append(_ entry: Entry, order: Int64, segment: Int) -> Entry? {
-        segments.withLock(segment % segments.count) { segment in
+    ///
+    /// The entry is taken over, into the closure through an optional (a consumed parameter cannot be consumed
+    /// inside a closure): stored as a copy, it was retained in the slot and released by the caller, per execution.
+    func append(_ entry: consuming Entry, order: Int64, segment: Int) -> Entry? {
+        var handedOver = Optional(entry)
+        return segments.withLock(segment % segments.count) { segment in
             let index = segment.next
             segment.next = index + 1 == capacity ? 0 : index + 1
             let replaced = segment.slots[index].take()
-            segment.slots[index] = Slot(order: order, entry: entry)
+            segment.slots[index] = Slot(order: order, entry: handedOver.take().unsafelyUnwrapped)
             return replaced?.entry
         }
     }
