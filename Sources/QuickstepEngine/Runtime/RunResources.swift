@@ -11,6 +11,8 @@ final class RunResources: Sendable {
     let program: Program
     let handlers: TaskHandlerRegistry
     let mocks: MockPlan?
+    /// ``mocks``, for a task to read borrowed (see ``VM``'s `mockedResponse`).
+    let unmanagedMocks: Unmanaged<MockPlan>?
     /// Engine runs: where callback tasks' tokens are opened, for Engine.sendTaskSuccess and friends.
     let tokenBook: TaskTokenBook?
     /// What the run's ``ExecutionIdentity`` points at without retaining it.
@@ -29,10 +31,10 @@ final class RunResources: Sendable {
     func withHost<Result>(_ body: (RunHost) throws -> Result) rethrows -> Result {
         try unmanagedHost._withUnsafeGuaranteedRef(body)
     }
-    /// Fills the object (16-byte header, eight references) to 128 bytes, an allocation size class
+    /// Fills the object (16-byte header, nine references) to 128 bytes, an allocation size class
     /// whose objects start on 128-byte boundaries: the engine makes one per worker one after another, and side by
     /// side their reference counts, written on every start and free, shared lines between workers.
-    private let padding: (Int64, Int64, Int64, Int64, Int64, Int64) = (0, 0, 0, 0, 0, 0)
+    private let padding: (Int64, Int64, Int64, Int64, Int64) = (0, 0, 0, 0, 0)
 
     init(program: Program, handlers: TaskHandlerRegistry, mocks: MockPlan?, tokenBook: TaskTokenBook?,
          machine: MachineIdentity, host: RunHost) {
@@ -41,6 +43,7 @@ final class RunResources: Sendable {
         self.program = program
         self.handlers = handlers
         self.mocks = mocks
+        unmanagedMocks = mocks.map { Unmanaged.passUnretained($0) }
         self.tokenBook = tokenBook
         self.machine = machine
         unmanagedMachine = Unmanaged.passUnretained(machine)

@@ -20,16 +20,7 @@ extension VM {
             heartbeat = try seconds(task.pointee.heartbeatSeconds, field: "HeartbeatSecondsPath", execution)
         }
         recordScheduled(execution, task: task, timeout: timeout)
-        if let mocks = run.mocks, let slot = mocks.slot(of: execution.state) {
-            var attempt = 0
-            if mocks.countsAttempts {
-                attempt = run.withShared {
-                    if run.mockAttempts.isEmpty { run.mockAttempts = Array(repeating: 0, count: mocks.slotCount) }
-                    defer { run.mockAttempts[slot] += 1 }
-                    return run.mockAttempts[slot]
-                }
-            }
-            let response = mocks.response(slot: slot, attempt: attempt)
+        if let response = mockedResponse(execution, run) {
             switch response.pointee.outcome {
             case .success(let output):
                 // A mocked Return is the service's own result: no Invoke wrapping.
@@ -177,22 +168,44 @@ extension VM {
         if wrap, task?.pointee.isLambdaInvoke ?? false {
             result = LambdaShapes.invokeResponse(payload: result, logType: execution.value["LogType"]?.stringValue)
         }
-        if let task {
-            let isLambda = task.pointee.resource.isLambdaFunction
-            // Built only when events are kept (`record` evaluates its details lazily).
-            func details() -> JSONObject {
-                let resource = task.pointee.resource
-                var details: JSONObject = ["output": .string(result.compactText), "outputDetails": ["truncated": false]]
-                if !isLambda {
-                    details["resourceType"] = .string(resource.resourceType)
-                    details["resource"] = .string(resource.resourceName)
+        if let task { recordSucceeded(execution, task: task, result: result) }
+        // Handed over: read by a closure for the event's details, the result was copied here, twice.
+        execution.value = consume result
+    }
+
+    /// The mocked response for the execution's current state and attempt, when the run's mocks name the state. The
+    /// plan is read borrowed: bound to a local, it was retained and released per task.
+    private static func mockedResponse(_ execution: Execution, _ run: RunState) -> UnsafePointer<MockedTestCase.Response>? {
+        guard let plan = run.resources.unmanagedMocks else { return nil }
+        return plan._withUnsafeGuaranteedRef { mocks in
+            guard let slot = mocks.slot(of: execution.state) else { return nil }
+            var attempt = 0
+            if mocks.countsAttempts {
+                attempt = run.withShared {
+                    if run.mockAttempts.isEmpty { run.mockAttempts = Array(repeating: 0, count: mocks.slotCount) }
+                    defer { run.mockAttempts[slot] += 1 }
+                    return run.mockAttempts[slot]
                 }
-                return details
             }
-            execution.record(isLambda ? "LambdaFunctionSucceeded" : "TaskSucceeded",
-                             (isLambda ? "lambdaFunctionSucceededEventDetails" : "taskSucceededEventDetails", details()))
+            return mocks.response(slot: slot, attempt: attempt)
         }
-        execution.value = result
+    }
+
+    /// Records the task's success with its result (read only when events are kept).
+    private static func recordSucceeded(_ execution: Execution, task: UnsafePointer<CompiledTask>, result: JSONValue) {
+        let isLambda = task.pointee.resource.isLambdaFunction
+        // Built only when events are kept (`record` evaluates its details lazily).
+        func details() -> JSONObject {
+            let resource = task.pointee.resource
+            var details: JSONObject = ["output": .string(result.compactText), "outputDetails": ["truncated": false]]
+            if !isLambda {
+                details["resourceType"] = .string(resource.resourceType)
+                details["resource"] = .string(resource.resourceName)
+            }
+            return details
+        }
+        execution.record(isLambda ? "LambdaFunctionSucceeded" : "TaskSucceeded",
+                         (isLambda ? "lambdaFunctionSucceededEventDetails" : "taskSucceededEventDetails", details()))
     }
 
     /// Records the task's scheduling, with its input (the effective input, which is read only when events are kept).
