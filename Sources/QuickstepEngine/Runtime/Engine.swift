@@ -132,6 +132,8 @@ public final class Engine: Sendable {
     /// machine. An execution started on a worker locks that worker's table and retains that worker's copy, so
     /// workers starting executions of one machine write no shared lock and no shared reference count.
     private let machineTables: LockedStripes<MachineTable>
+    /// Each worker's last machine, found without its table's lock (see ``MachineCache``).
+    private let machineCache: MachineCache
     private let timers = TimerService()
     private let pool: WorkerPool
     /// A host per counters stripe (see ``PoolHost``).
@@ -153,6 +155,7 @@ public final class Engine: Sendable {
         registry = ExecutionRegistry(capacity: configuration.retainedExecutions, segments: configuration.workers + 1)
         totals = Totals(stripes: configuration.workers + 1, metrics: EngineMetrics(factory: configuration.metricsFactory ?? MetricsSystem.factory))
         machineTables = LockedStripes(count: configuration.workers + 1) { _ in MachineTable() }
+        machineCache = MachineCache(stripes: configuration.workers + 1)
         let registry = registry
         let totals = totals
         pool = WorkerPool(workers: configuration.workers) { scheduler, worker in
@@ -206,6 +209,7 @@ public final class Engine: Sendable {
             machineTables.withLock(table) { $0.register(resources, named: name) }
             arn = identity.stateMachineArn
         }
+        machineCache.invalidate()
         return arn
     }
 
@@ -343,7 +347,10 @@ public final class Engine: Sendable {
         onCompletion: consuming (@Sendable (ExecutionResult) -> Void)?
     ) throws(EngineError) -> (RunState, Execution) {
         let stripe = totalsStripe
-        guard let resources = machineTables.withLock(stripe, { $0.resources(named: stateMachine) }) else {
+        let found = machineCache.resources(named: stateMachine, stripe: stripe) {
+            machineTables.withLock(stripe) { $0.resources(named: stateMachine) }
+        }
+        guard let resources = found else {
             throw .stateMachineDoesNotExist(stateMachine)
         }
         let keepsEvents = configuration.historyLevel != .off
