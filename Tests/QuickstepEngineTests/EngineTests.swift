@@ -350,6 +350,37 @@ import MetricsTestKit
         #expect(engine.counters.aborted == 100)
         #expect(engine.listExecutions(stateMachine: "Wait").count == 100)
     }
+
+    /// A submitted execution (whose ARN nobody was given) is filed among the running ones when it parks: listed
+    /// as running, described and stopped by the ARN the list gives, and swept at its timeout like any other. One
+    /// that runs through in one go goes straight to the finished ones and leaves nothing among the running.
+    @Test func submittedExecutionsAreFiledWhenTheyPark() throws {
+        let engine = engine()
+        defer { engine.shutdown() }
+        try engine.createStateMachine(name: "Wait", definition: #"{"StartAt":"W","States":{"W":{"Type":"Wait","Seconds":30,"End":true}}}"#)
+        try engine.createStateMachine(name: "Slow", definition: #"{"StartAt":"W","TimeoutSeconds":1,"States":{"W":{"Type":"Wait","Seconds":30,"End":true}}}"#)
+        try engine.createStateMachine(name: "Quick", definition: Self.passChain)
+        for n in 0..<1_000 { try engine.submitExecution(stateMachine: "Quick", input: ["n": .int(Int64(n))]) }
+        try engine.submitExecution(stateMachine: "Wait", input: ["n": 1])
+        try engine.submitExecution(stateMachine: "Slow")
+        var running: [ExecutionDescription] = []
+        for _ in 0..<2_000 where running.count < 2 {
+            running = engine.listExecutions(status: .running)
+            usleep(1_000)
+        }
+        #expect(Set(running.map(\.stateMachineName)) == ["Wait", "Slow"])
+        let waiting = try #require(running.first { $0.stateMachineName == "Wait" })
+        #expect(engine.describeExecution(waiting.executionArn)?.input == ["n": 1])
+        try engine.stopExecution(waiting.executionArn, error: "Stopped", cause: "by the test")
+        engine.waitUntilIdle()
+        #expect(engine.describeExecution(waiting.executionArn)?.status == .aborted)
+        let slow = try #require(running.first { $0.stateMachineName == "Slow" })
+        #expect(engine.describeExecution(slow.executionArn)?.status == .timedOut)
+        #expect(engine.listExecutions(status: .running).isEmpty)
+        #expect(engine.listExecutions(stateMachine: "Quick", status: .succeeded).count == 998)  // the ring keeps 1,000
+        #expect(engine.counters == EngineCounters(started: 1_002, succeeded: 1_000, timedOut: 1, aborted: 1,
+                                                  stateTransitions: engine.counters.stateTransitions))
+    }
 }
 
 /// The callback pattern through the engine: tokens completed from other threads, and AWS's errors for tokens

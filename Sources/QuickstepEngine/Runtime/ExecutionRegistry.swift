@@ -66,6 +66,7 @@ final class ExecutionRegistry: Sendable {
         let finished = Finished(run: UncheckedBox(run), stopDate: stopTime / 1_000_000)
         // In the ring before it leaves the running set, so a describe in between finds it in one or the other.
         let evicted = ring.append(consume finished, order: stopTime, segment: segment)
+        guard run.isRegistered else { return }  // it never parked (see ``Engine``'s submitExecution)
         let removed = stripes.withLock(stripe(key)) { $0.remove(key) }
         _ = (evicted, removed)  // released here, outside both locks
     }

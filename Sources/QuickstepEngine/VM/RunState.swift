@@ -83,6 +83,9 @@ final class RunState: RunScheduler, @unchecked Sendable {
     @exclusivity(unchecked) var reported = false
     /// Whether a synchronous start waits for this run (``syncSignal`` is then told when the outcome is reported).
     @exclusivity(unchecked) var isSynchronous = false
+    /// Whether the run is filed among the running executions (``ExecutionRegistry``): from its start, or from when
+    /// it first parked (see ``Engine``). Written and read by the thread that drives the root strand.
+    @exclusivity(unchecked) var isRegistered = false
     /// Whether a successful execution keeps its events (history level `all`).
     @exclusivity(unchecked) var keepsHistoryOnSuccess = true
     /// Whether states record when they were entered (for `$$.State.EnteredTime` and history timestamps).
