@@ -358,13 +358,14 @@ import MetricsTestKit
         let engine = engine()
         defer { engine.shutdown() }
         try engine.createStateMachine(name: "Wait", definition: #"{"StartAt":"W","States":{"W":{"Type":"Wait","Seconds":30,"End":true}}}"#)
-        try engine.createStateMachine(name: "Slow", definition: #"{"StartAt":"W","TimeoutSeconds":1,"States":{"W":{"Type":"Wait","Seconds":30,"End":true}}}"#)
+        // A timeout long enough for the list below to see the execution running, even under ThreadSanitizer.
+        try engine.createStateMachine(name: "Slow", definition: #"{"StartAt":"W","TimeoutSeconds":4,"States":{"W":{"Type":"Wait","Seconds":30,"End":true}}}"#)
         try engine.createStateMachine(name: "Quick", definition: Self.passChain)
-        for n in 0..<1_000 { try engine.submitExecution(stateMachine: "Quick", input: ["n": .int(Int64(n))]) }
         try engine.submitExecution(stateMachine: "Wait", input: ["n": 1])
         try engine.submitExecution(stateMachine: "Slow")
+        for n in 0..<1_000 { try engine.submitExecution(stateMachine: "Quick", input: ["n": .int(Int64(n))]) }
         var running: [ExecutionDescription] = []
-        for _ in 0..<2_000 where running.count < 2 {
+        for _ in 0..<3_000 where running.count < 2 {
             running = engine.listExecutions(status: .running)
             usleep(1_000)
         }
