@@ -488,8 +488,8 @@ enum VM {
     }
 
     /// ``finish(_:_:)`` for a branch or iteration (the execution has a parent): its outcome goes to its join.
-    /// Inlined where a graph ends (``interpret(_:_:)``): called there, the outcome was built and destroyed through
-    /// `Result`'s generic code, about 20 instructions per Map item.
+    /// Inlined where a graph ends (``interpret(_:_:)``): called there (through ``finish(_:_:)``), the outcome was
+    /// built and destroyed through `Result`'s generic code, about 30 instructions per Map item.
     @inline(__always)
     private static func finishChild(_ execution: Execution, _ outcome: consuming Result<JSONValue, ExecutionFailure>) {
         // A child keeps its join alive, so the join is borrowed: a binding retained and released it (once per Map
@@ -529,8 +529,8 @@ enum VM {
         if run.keepsEvents {
             run.end(with: ExecutionResult(status: .succeeded, output: output, error: nil, cause: nil, history: run.events))
         } else {
-            // Handed over: the event's text above reads `output`, and without `consume` the run got a copy (a retain
-            // of the output here, its release when the parameter ended).
+            // Handed over to the run, which consumes it in turn (``RunState/succeed(with:)``): a copy was a retain
+            // and a release of the output per execution.
             run.succeed(with: consume output)
         }
     }
