@@ -52,7 +52,10 @@ struct BenchCommand: ParsableCommand {
         let loaded = try workload.load()
         let machineName = loaded.machineName
         let inputValue = loaded.input
-        let engine = Engine(configuration: EngineConfiguration(workers: workers))
+        let relay = BenchDriver.Relay()
+        var configuration = EngineConfiguration(workers: workers)
+        configuration.taggedCompletion = { tag, result in relay.completed(tag: tag, result) }
+        let engine = Engine(configuration: configuration)
         defer { engine.shutdown() }
         engine.handlers.registerBuiltIns()
         engine.register(Program(loaded.machine), name: machineName, mocks: loaded.mocks)
@@ -64,6 +67,7 @@ struct BenchCommand: ParsableCommand {
         let driver = BenchDriver(
             engine: engine, machineName: machineName, input: inputValue, inputByteCount: loaded.inputByteCount, executions: executions,
             chains: min(concurrency, executions), deadline: duration.map { DispatchTime.now().uptimeNanoseconds + UInt64($0 * 1e9) })
+        relay.attach(driver)
         let progress = ProgressLine(enabled: !json && isatty(STDOUT_FILENO) != 0, total: executions)
         let start = DispatchTime.now().uptimeNanoseconds
         driver.start()

@@ -30,13 +30,14 @@ import Darwin
 /// with 2 workers; a copy per chain, 1,000 of them, took map_100x3's 100-item inputs out of the cache: 9 to 16 µs
 /// of CPU per execution.)
 ///
-/// Each chain has one completion callback, made once, as a stream consumer has. A closure per execution capturing
-/// its start time was an allocation and a free per execution charged to the engine (300 of pass_chain_10's 6,900
-/// instructions per execution, callgrind).
+/// Completions come through the engine's one tagged completion handler, each execution tagged with its chain, as a
+/// stream consumer's would come tagged with their events' offsets (``Engine/submitExecution(stateMachine:input:inputByteCount:name:tag:)``).
+/// A closure per execution was an allocation and a free per execution charged to the engine (300 of pass_chain_10's
+/// 6,900 instructions per execution, callgrind), and a closure per chain two atomic updates of its context's count.
 final class BenchDriver: @unchecked Sendable {
-    /// Up to this many chains, each chain's counter has two cache lines of its own (128 bytes), and its callback's
-    /// context one (``ChainSlot``); past it they are packed (a million parked executions would otherwise take 128 MB
-    /// of counters, and with that many chains two workers rarely run neighbours at once).
+    /// Up to this many chains, each chain's counter has two cache lines of its own (128 bytes); past it they are
+    /// packed (a million parked executions would otherwise take 128 MB of counters, and with that many chains two
+    /// workers rarely run neighbours at once).
     private static let paddedChains = 4096
     private let engine: Engine
     private let machineName: String
@@ -49,28 +50,6 @@ final class BenchDriver: @unchecked Sendable {
     /// Per chain, `counterStride` Ints apart: how many of its share it has still to start.
     private let remaining: UnsafeMutablePointer<Int>
     private let counterStride: Int
-    /// Each chain's completion callback (``start()`` makes them). They hold the driver unretained (no cycle, and no
-    /// reference count touched per execution): the command keeps the driver until every chain is done, and a
-    /// callback reads nothing of it after its chain's last start.
-    private var callbacks: [Callback] = []
-
-    /// What a chain's callback captures, up to ``paddedChains`` chains: its chain, padded so that the callback's
-    /// context (made for each chain one after another) is over 64 bytes long. The engine writes a context's
-    /// reference count when it stores the callback and when it lets it go, and contexts of 48 bytes put the counts of
-    /// chains that run on different workers on one cache line. (Past that many chains, the 48 bytes more per chain
-    /// would be 48 MB for a million parked executions.)
-    private struct ChainSlot {
-        let chain: Int
-        private let padding: (Int, Int, Int, Int, Int, Int, Int) = (0, 0, 0, 0, 0, 0, 0)
-
-        init(chain: Int) { self.chain = chain }
-    }
-
-    /// A completion callback in a struct: an array of bare closures keeps them in their most general form, and
-    /// each was wrapped again (a thunk, an allocation) when handed to the engine.
-    private struct Callback {
-        let body: @Sendable (ExecutionResult) -> Void
-    }
     private let chainsDone = Atomic<Int>(0)
     private let failure = Mutex<String?>(nil)
     private let latencies = PerThreadHistograms()
@@ -98,23 +77,31 @@ final class BenchDriver: @unchecked Sendable {
         remaining.deallocate()
     }
 
-    /// Starts every chain.
+    /// Starts every chain. The engine's tagged completions must reach ``complete(chain:_:)`` (see ``Relay``).
     func start() {
-        // Each callback reaches the driver borrowed: an `unowned(unsafe)` capture is retained where it is read, and the
-        // driver (and its histograms, read through it) are one object every worker's callbacks read.
-        let driver = Unmanaged.passUnretained(self)
-        callbacks = (0..<chains).map { chain in
-            guard chains <= Self.paddedChains else {
-                return Callback { result in driver._withUnsafeGuaranteedRef { $0.complete(chain: chain, result) } }
-            }
-            let slot = ChainSlot(chain: chain)
-            return Callback { result in driver._withUnsafeGuaranteedRef { $0.complete(chain: slot.chain, result) } }
-        }
         for chain in 0..<chains { startNext(chain: chain) }
     }
 
+    /// Where the engine's tagged completions go (``EngineConfiguration/taggedCompletion``): the driver, attached once
+    /// it exists (the engine is made first), read borrowed (a retained reference would be a count every worker
+    /// writes per execution). The command keeps the driver until every execution has completed.
+    final class Relay: @unchecked Sendable {
+        private var driver: Unmanaged<BenchDriver>?
+
+        init() {}
+
+        /// Sends completions to `driver` from now on; call it before the driver starts.
+        func attach(_ driver: BenchDriver) {
+            self.driver = Unmanaged.passUnretained(driver)
+        }
+
+        func completed(tag: UInt64, _ result: ExecutionResult) {
+            driver.unsafelyUnwrapped._withUnsafeGuaranteedRef { $0.complete(chain: Int(tag), result) }
+        }
+    }
+
     /// Records the latency of chain `chain`'s execution that just completed and starts its next one.
-    private func complete(chain: Int, _ result: ExecutionResult) {
+    fileprivate func complete(chain: Int, _ result: ExecutionResult) {
         latencies.record(UInt64(max(0, result.stopNanoseconds - result.startNanoseconds)))
         startNext(chain: chain)
     }
@@ -136,8 +123,8 @@ final class BenchDriver: @unchecked Sendable {
         left.pointee -= 1
         let failed = inputs.withOwn { input -> EngineError? in
             do throws(EngineError) {
-                try engine.submitExecution(stateMachine: machineName, input: input,
-                                           inputByteCount: inputByteCount, onCompletion: callbacks[chain].body)
+                try engine.submitExecution(stateMachine: machineName, input: input, inputByteCount: inputByteCount,
+                                           tag: UInt64(chain))
                 return nil
             } catch {
                 return error

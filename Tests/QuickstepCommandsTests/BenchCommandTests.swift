@@ -40,10 +40,15 @@ import Testing
     /// and records one latency per execution, from whichever threads finish them.
     @Test(arguments: [(1001, 50), (7, 7), (64, 1), (9001, 4500)])
     func driverStartsEveryShareAndRecordsEveryLatency(executions: Int, chains: Int) throws {
-        let engine = Engine(configuration: EngineConfiguration(workers: 2))
+        // Completions reach the driver through the engine's tagged completion handler, as in `quickstep bench`.
+        let relay = BenchDriver.Relay()
+        var configuration = EngineConfiguration(workers: 2)
+        configuration.taggedCompletion = { tag, result in relay.completed(tag: tag, result) }
+        let engine = Engine(configuration: configuration)
         defer { engine.shutdown() }
         try engine.createStateMachine(name: "P", definition: #"{"StartAt":"A","States":{"A":{"Type":"Pass","End":true}}}"#)
         let driver = BenchDriver(engine: engine, machineName: "P", input: ["n": 1], inputByteCount: 8, executions: executions, chains: chains, deadline: nil)
+        relay.attach(driver)
         driver.start()
         while !driver.isDone { usleep(1000) }
         engine.waitUntilIdle()

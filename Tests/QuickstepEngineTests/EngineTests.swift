@@ -351,6 +351,34 @@ import MetricsTestKit
         #expect(engine.listExecutions(stateMachine: "Wait").count == 100)
     }
 
+    /// Executions submitted with a tag report to the engine's one tagged completion handler, each with its own tag
+    /// and outcome, whether it runs through at once or parks; without a handler the start is refused.
+    @Test func taggedExecutionsReportToTheEngineHandler() throws {
+        let outcomes = Locked<[UInt64: JSONValue]>([:])  // not Mutex: ThreadSanitizer cannot see its locking
+        let engine = engine { configuration in
+            configuration.taggedCompletion = { tag, result in outcomes.withLock { $0[tag] = result.output ?? .null } }
+        }
+        defer { engine.shutdown() }
+        try engine.createStateMachine(name: "Chain", definition: Self.passChain)
+        try engine.createStateMachine(name: "Wait", definition: #"{"StartAt":"W","States":{"W":{"Type":"Wait","Seconds":1,"End":true}}}"#)
+        for n in 0..<1_000 { try engine.submitExecution(stateMachine: "Chain", input: ["n": .int(Int64(n))], tag: UInt64(n)) }
+        try engine.submitExecution(stateMachine: "Wait", input: ["waited": true], tag: 5_000)
+        engine.waitUntilIdle()
+        let reported = outcomes.withLock { $0 }
+        #expect(reported.count == 1_001)
+        #expect((0..<1_000).allSatisfy { reported[UInt64($0)] == ["n": .int(Int64($0)), "doubled": .int(Int64(2 * $0))] })
+        #expect(reported[5_000] == ["waited": true])
+
+        let untagged = self.engine()
+        defer { untagged.shutdown() }
+        try untagged.createStateMachine(name: "Chain", definition: Self.passChain)
+        #expect(throws: EngineError(code: "NoTaggedCompletion",
+                                    message: "submitExecution(tag:) needs EngineConfiguration.taggedCompletion to report the outcome to")) {
+            try untagged.submitExecution(stateMachine: "Chain", tag: 1)
+        }
+        #expect(untagged.counters.started == 0)
+    }
+
     /// A submitted execution (whose ARN nobody was given) is filed among the running ones when it parks: listed
     /// as running, described and stopped by the ARN the list gives, and swept at its timeout like any other. One
     /// that runs through in one go goes straight to the finished ones and leaves nothing among the running.

@@ -48,6 +48,11 @@ public struct EngineConfiguration: Sendable {
     public var account = "123456789012"
     /// Where metrics go (swift-metrics); `nil` uses the process's bootstrapped `MetricsSystem.factory`.
     public var metricsFactory: (any MetricsFactory)?
+    /// Called on a worker with the tag and the outcome of every execution started with
+    /// ``Engine/submitExecution(stateMachine:input:inputByteCount:name:tag:)``: one handler for all of a stream's
+    /// events, each told apart by its tag (an offset, a sequence number), instead of a closure per event, which is
+    /// an allocation, a free and two atomic reference-count updates per execution.
+    public var taggedCompletion: (@Sendable (UInt64, ExecutionResult) -> Void)?
 
     public init(workers: Int = EngineConfiguration.processorCount) {
         self.workers = workers
@@ -149,6 +154,16 @@ public final class Engine: Sendable {
     }()
     /// Checks running executions against their deadlines four times a second.
     private nonisolated(unsafe) let sweeper: any DispatchSourceTimer
+    /// ``EngineConfiguration/taggedCompletion``, kept alive here and called borrowed (``Engine/report``).
+    private let taggedCompletion: TaggedCompletion?
+
+    /// The tagged executions' completion handler in an object of its own, so that workers call it borrowed: a
+    /// closure loaded from a stored property for a call had its context retained and released, on a line every
+    /// worker shares.
+    final class TaggedCompletion: Sendable {
+        let body: @Sendable (UInt64, ExecutionResult) -> Void
+        init(_ body: @escaping @Sendable (UInt64, ExecutionResult) -> Void) { self.body = body }
+    }
 
     public init(configuration: EngineConfiguration = EngineConfiguration()) {
         self.configuration = configuration
@@ -158,8 +173,11 @@ public final class Engine: Sendable {
         machineCache = MachineCache(stripes: configuration.workers + 1)
         let registry = registry
         let totals = totals
+        let taggedCompletion = configuration.taggedCompletion.map(TaggedCompletion.init)
+        self.taggedCompletion = taggedCompletion
+        let tagged = taggedCompletion.map { Unmanaged.passUnretained($0) }
         pool = WorkerPool(workers: configuration.workers) { scheduler, worker in
-            Engine.drive(scheduler, registry: registry, totals: totals, stripe: worker + 1)
+            Engine.drive(scheduler, registry: registry, totals: totals, tagged: tagged, stripe: worker + 1)
         }
         let (timers, pool, fanOut) = (timers, pool, configuration.fanOut)
         hosts = (0...configuration.workers).map { _ in PoolHost(timers: timers, pool: pool, fanOut: fanOut) }
@@ -257,6 +275,27 @@ public final class Engine: Sendable {
         launch(run, consume root)
     }
 
+    /// Starts an execution as ``submitExecution(stateMachine:input:inputByteCount:name:onCompletion:)`` does, and
+    /// reports its outcome with `tag` to the engine's ``EngineConfiguration/taggedCompletion`` handler: for a
+    /// stream consumer, which tells its events apart by a number (an offset), one handler for all of them instead of
+    /// a closure per event.
+    ///
+    /// - Throws: ``EngineError`` `StateMachineDoesNotExist`; `NoTaggedCompletion` when the engine was configured
+    ///   without a ``EngineConfiguration/taggedCompletion`` handler (the outcome would go nowhere).
+    public func submitExecution(
+        stateMachine: String, input: JSONValue = [:], inputByteCount: Int? = nil, name: String? = nil, tag: UInt64
+    ) throws(EngineError) {
+        guard taggedCompletion != nil else {
+            throw EngineError(code: "NoTaggedCompletion",
+                              message: "submitExecution(tag:) needs EngineConfiguration.taggedCompletion to report the outcome to")
+        }
+        let (run, root) = try prepare(stateMachine: stateMachine, input: input, inputByteCount: inputByteCount, name: name,
+                                      onCompletion: nil, registers: false)
+        run.completionTag = tag
+        run.isTagged = true
+        launch(run, consume root)
+    }
+
     /// Queues the run's top-level graph on its root strand, the run itself, and has a worker drive it. (Through
     /// `run.scheduler`, a computed property, each use retained and released the run.)
     private func launch(_ run: RunState, _ root: consuming Execution) {
@@ -279,7 +318,8 @@ public final class Engine: Sendable {
         let scheduler: RunScheduler = run  // the root strand: the run itself
         scheduler.enqueue(root)
         if scheduler.isScheduled.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged {
-            Engine.drive(scheduler, registry: registry, totals: totals, stripe: totalsStripe)
+            Engine.drive(scheduler, registry: registry, totals: totals, tagged: taggedCompletion.map { Unmanaged.passUnretained($0) },
+                         stripe: totalsStripe)
         }
         // Returns at once when the drive above reported the outcome; else parks until a worker has.
         run.syncSignal.wait()
@@ -404,7 +444,9 @@ public final class Engine: Sendable {
 
     /// Drives a run on the current thread until it parks or ends; when it ends, records and reports it.
     /// `stripe`: the calling thread's stripe of the totals.
-    static func drive(_ scheduler: RunScheduler, registry: ExecutionRegistry, totals: Totals, stripe: Int) {
+    /// `tagged`: the engine's ``TaggedCompletion``, kept alive by the engine.
+    static func drive(_ scheduler: RunScheduler, registry: ExecutionRegistry, totals: Totals, tagged: Unmanaged<TaggedCompletion>?,
+                      stripe: Int) {
         while true {
             scheduler.runUntilIdle()
             // The run outlives this call (the strand is the run, or retains it): read borrowed, without a retain.
@@ -412,7 +454,8 @@ public final class Engine: Sendable {
                 // Other strands just stop; the root strand, which set the outcome, reports it. The root strand is the
                 // run itself (``RunState``), which the caller holds for the whole call.
                 if scheduler.isRoot {
-                    report(unsafeDowncast(scheduler, to: RunState.self), registry: registry, totals: totals, stripe: stripe)
+                    report(unsafeDowncast(scheduler, to: RunState.self), registry: registry, totals: totals, tagged: tagged,
+                           stripe: stripe)
                 }
                 return
             }
@@ -434,7 +477,8 @@ public final class Engine: Sendable {
     }
 
     /// Records and reports the outcome of a run that has ended, once.
-    private static func report(_ run: RunState, registry: ExecutionRegistry, totals: Totals, stripe: Int) {
+    private static func report(_ run: RunState, registry: ExecutionRegistry, totals: Totals, tagged: Unmanaged<TaggedCompletion>?,
+                               stripe: Int) {
         guard run.hasEnded, !run.reported else { return }
         run.reported = true
         let stopTime = RunScheduler.wallClockNanoseconds()
@@ -446,6 +490,9 @@ public final class Engine: Sendable {
         // Taken out, not copied: the run is done with it, and a copy retained and released its context once more.
         // (Through `if let`, the closure taken was retained once more for the call and released twice after it.)
         run.onCompletion.take().map { run.withEndedResult($0) }
+        if run.isTagged, let tagged {
+            tagged._withUnsafeGuaranteedRef { handler in run.withEndedResult { handler.body(run.completionTag, $0) } }
+        }
         totals.finished(run.status, transitions: run.transitions,
                         milliseconds: stopDate - run.identity.startTime, stripe: stripe)
         // Last: when startSyncExecution returns, the counters include its execution.

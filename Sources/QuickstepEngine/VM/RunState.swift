@@ -86,6 +86,8 @@ final class RunState: RunScheduler, @unchecked Sendable {
     /// Whether the run is filed among the running executions (``ExecutionRegistry``): from its start, or from when
     /// it first parked (see ``Engine``). Written and read by the thread that drives the root strand.
     @exclusivity(unchecked) var isRegistered = false
+    /// Whether the outcome goes to the engine's tagged completion handler, with ``completionTag``.
+    @exclusivity(unchecked) var isTagged = false
     /// Whether a successful execution keeps its events (history level `all`).
     @exclusivity(unchecked) var keepsHistoryOnSuccess = true
     /// Whether states record when they were entered (for `$$.State.EnteredTime` and history timestamps).
@@ -104,6 +106,8 @@ final class RunState: RunScheduler, @unchecked Sendable {
     @exclusivity(unchecked) var transitions = 0
     /// Engine runs: called once with the outcome.
     @exclusivity(unchecked) var onCompletion: (@Sendable (ExecutionResult) -> Void)?
+    /// The tag the outcome is reported with (``isTagged``).
+    @exclusivity(unchecked) var completionTag: UInt64 = 0
     let syncSignal = SyncSignal()
     /// How many times each mocked state has invoked its task, by ``MockPlan`` slot (empty until the first).
     @exclusivity(unchecked) var mockAttempts: [Int] = []
