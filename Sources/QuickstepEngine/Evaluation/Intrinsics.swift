@@ -205,7 +205,34 @@ enum UUIDv4 {
     }
 
     static func randomBits() -> Bits {
-        bits(sequence: counter.add(1, ordering: .relaxed).newValue)
+        let (seed, sequence) = randomSource()
+        return nameBits(seed: seed, sequence: sequence)
+    }
+
+    /// A fresh (seed, sequence) pair that ``nameBits(seed:sequence:)`` turns into random bits: the process's seed
+    /// and the next value of its counter.
+    static func randomSource() -> (seed: UInt64, sequence: UInt64) {
+        (seed, counter.add(1, ordering: .relaxed).newValue)
+    }
+
+    /// The sequence of position `position` (below 2^43) of stream `stream`, for ``nameBits(seed:sequence:)`` and
+    /// ``idBits(seed:sequence:)`` (see ``pair(seed:stream:position:)``).
+    static func sequence(stream: Int, position: Int) -> UInt64 {
+        UInt64(truncatingIfNeeded: stream) << 44 | UInt64(truncatingIfNeeded: position) << 1
+    }
+
+    /// An execution's name bits: those of sequence `sequence` under `seed`.
+    static func nameBits(seed: UInt64, sequence: UInt64) -> Bits {
+        bits(sequence: sequence, seed: seed)
+    }
+
+    /// An execution's id bits: those of `sequence | 1` under `seed`, with the stream's number (from the sequence's
+    /// high bits) in the low six bits for streams other than 0.
+    static func idBits(seed: UInt64, sequence: UInt64) -> Bits {
+        var id = bits(sequence: sequence | 1, seed: seed)
+        let stream = sequence >> 44
+        if stream != 0 { id.low = id.low & ~streamMask | stream & streamMask }
+        return id
     }
 
     /// An execution's name and id: position `position` (below 2^43) of stream `stream` of the ids that `seed`
@@ -217,10 +244,8 @@ enum UUIDv4 {
     /// the pool), whose ids keep random ones: ``ExecutionRegistry`` files an execution under those bits, so each
     /// worker's executions go to a stripe of their own and an ARN still names its stripe.
     static func pair(seed: UInt64, stream: Int, position: Int) -> (Bits, Bits) {
-        let sequence = UInt64(truncatingIfNeeded: stream) << 44 | UInt64(truncatingIfNeeded: position) << 1
-        var id = bits(sequence: sequence | 1, seed: seed)
-        if stream != 0 { id.low = id.low & ~streamMask | UInt64(truncatingIfNeeded: stream) & streamMask }
-        return (bits(sequence: sequence, seed: seed), id)
+        let sequence = sequence(stream: stream, position: position)
+        return (nameBits(seed: seed, sequence: sequence), idBits(seed: seed, sequence: sequence))
     }
 
     /// The bits of an execution id that name its stream (see ``pair(seed:stream:position:)``).

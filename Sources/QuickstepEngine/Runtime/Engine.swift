@@ -407,11 +407,11 @@ public final class Engine: Sendable {
         let history = keepsEvents ? History(clock: Engine.wallClock) : nil
         // Counted first: the stripe's count numbers the execution in the stripe's stream of ids.
         let position = totals.started(stripe: stripe)
-        let ids = UUIDv4.pair(seed: idSeed, stream: stripe, position: position)
+        let sequence = UUIDv4.sequence(stream: stripe, position: position)
         // What the run needs of its resources is read before the run takes them over, and the host is handed
         // straight to the run: each local copy of a reference the run also keeps was a retain and a release per
         // start (the host's clock is the wall clock, read directly).
-        let identity = ExecutionIdentity(machine: resources.unmanagedMachine, name: name, ids: ids, input: input,
+        let identity = ExecutionIdentity(machine: resources.unmanagedMachine, name: name, seed: idSeed, sequence: sequence, input: input,
                                          startNanoseconds: RunScheduler.wallClockNanoseconds())
         let entry = resources.program.entry
         let limit = min(resources.program.timeoutSeconds ?? Int.max, configuration.maximumExecutionSeconds)
