@@ -20,8 +20,8 @@ import Glibc
 /// the fifteen of the ninth (a faster machine), 0.87× to 1.45× on map_100x3 (twelve of fifteen 1.00× or more),
 /// 0.98× to 1.09× on parallel_4x3, 0.90× to 1.11× on pass_chain_10, 0.78× to 1.09× on order_processing; the five
 /// of the tenth (2026-11-30), 0.98× to 1.20× on map_100x3, 0.97× to 1.16× on parallel_4x3, 0.98× to 1.20× on
-/// pass_chain_10, 0.98× to 1.13× on order_processing, 0.96× to 1.00× on choice_heavy, and five more at the end of it,
-/// 0.91× to 1.02× on map_100x3, 0.99× to 1.15× on parallel_4x3, 0.96× to 1.03× on pass_chain_10, 1.01× to 1.42× on
+/// pass_chain_10, 0.98× to 1.13× on order_processing, 0.96× to 1.00× on choice_heavy, and ten more at the end of it,
+/// 0.91× to 1.29× on map_100x3, 0.99× to 1.40× on parallel_4x3, 0.96× to 1.52× on pass_chain_10, 1.00× to 1.42× on
 /// order_processing. So jemalloc is kept,
 /// for the engine's allocation pattern (objects made on one worker and freed on another). Linking it would make
 /// `libjemalloc-dev` a build requirement; instead the process re-executes itself once with
