@@ -99,7 +99,6 @@ final class RunState: RunScheduler, @unchecked Sendable {
     var hasEnded: Bool { ended.load(ordering: .acquiring) }
     /// Guards the history and the mock attempts once the run spans several strands.
     @exclusivity(unchecked) private(set) var sharedLock: Lock?
-    var mocks: MockPlan? { resources.mocks }
     /// Engine runs: where callback tasks' tokens are opened, for Engine.sendTaskSuccess and friends.
     var tokenBook: TaskTokenBook? { resources.tokenBook }
     /// States entered so far, branches and iterations included (theirs are added as they finish).
