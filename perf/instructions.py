@@ -6,7 +6,7 @@ third from run to run.
     python3 perf/instructions.py [--quickstep PATH] [--top N] [--workload NAME ...]
 
 For each workload, `quickstep bench` runs N and then 2N executions on one worker (1,000 in flight, as
-`perf/run.sh` runs them) under callgrind; the difference of the two totals divided by N is the count per execution,
+`perf/run.sh` runs them, but with no warm-up: a warm-up is timed, so its count would differ between the two) under callgrind; the difference of the two totals divided by N is the count per execution,
 start-up and the end's summary cancelling out. `--top` adds the functions with the most instructions of their own
 per execution, from the same two runs.
 
@@ -36,7 +36,7 @@ JEMALLOC = ["/usr/lib/x86_64-linux-gnu/libjemalloc.so.2", "/usr/lib/aarch64-linu
 def bench_arguments(workload, executions):
     path = os.path.join(WORKLOADS, workload)
     arguments = ["bench", path + ".json", "--input", path + ".input.json", "--executions", str(executions),
-                 "--workers", "1", "--concurrency", "1000"]
+                 "--workers", "1", "--concurrency", "1000", "--warmup", "0"]
     if os.path.exists(path + ".mock.json"):
         arguments += ["--mock-config", path + ".mock.json", "--test-case", "HappyPath"]
     return arguments

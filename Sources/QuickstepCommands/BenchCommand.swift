@@ -12,9 +12,10 @@ struct BenchCommand: ParsableCommand {
         commandName: "bench",
         abstract: "Run a state machine many times on the engine and report executions/s, latency and memory.",
         discussion: """
-            Keeps --concurrency executions in flight until --executions have run (or --duration seconds have \
-            passed), then prints executions/s, state transitions/s, latency percentiles (start to end of each \
-            execution), peak RSS and the final counters. Fails (exit 1) if any execution is unaccounted for.
+            Runs executions for --warmup seconds untimed, then keeps --concurrency executions in flight until --executions \
+            have run (or --duration seconds have passed), and prints for those executions/s, state transitions/s, \
+            latency percentiles (start to end of each execution), peak RSS and the counters. Fails (exit 1) if any \
+            execution is unaccounted for.
 
             Example: quickstep bench Examples/order_processing.json --input Examples/order_processing.input.json \
             --mock-config Examples/order_processing.mock.json --test-case HappyPath --executions 100000
@@ -35,6 +36,18 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Stop starting executions after this many seconds.")
     var duration: Double?
 
+    @Option(help: """
+        Seconds of executions run first, in the same way but untimed and left out of every figure, so that the \
+        timed run starts warm: the workers running at speed, each one's copy of the input made, its allocator \
+        caches and the finished ring filled. 0 for none.
+        """)
+    var warmup = 0.5
+
+    /// When the warm-up that starts now stops starting executions, in ``DispatchTime`` nanoseconds.
+    private func warmupDeadline() -> UInt64 {
+        DispatchTime.now().uptimeNanoseconds + UInt64(warmup * 1e9)
+    }
+
     @Flag(help: """
         Start the executions one at a time with StartSyncExecution on this thread (--concurrency is ignored) and \
         report its in-process latency: an execution that never parks runs entirely on the caller's thread.
@@ -46,6 +59,7 @@ struct BenchCommand: ParsableCommand {
 
     func validate() throws {
         guard executions > 0, concurrency > 0, workers > 0 else { throw ValidationError("--executions, --concurrency and --workers must be positive") }
+        guard warmup >= 0, warmup.isFinite else { throw ValidationError("--warmup must be a number of seconds, 0 or more") }
     }
 
     func run() throws {
@@ -64,36 +78,54 @@ struct BenchCommand: ParsableCommand {
             try runSynchronously(engine: engine, machineName: machineName, input: inputValue, inputByteCount: loaded.inputByteCount)
             return
         }
+        // One copy of the input per thread, made during the warm-up and kept for the timed run.
+        let inputs = PerThreadInputs(inputValue)
+        var warmedUp = 0
+        if warmup > 0 {
+            // As many executions as the time allows: the deadline stops the chains.
+            let warm = BenchDriver(engine: engine, machineName: machineName, inputs: inputs, inputByteCount: loaded.inputByteCount,
+                                   executions: Int(Int32.max), chains: concurrency, deadline: warmupDeadline())
+            relay.attach(warm)
+            warm.start()
+            _ = warm.waitUntilDone(tickingEvery: 1) {}
+            engine.waitUntilIdle()
+            try check(warm)
+            warmedUp = warm.issued
+        }
+        let baseline = engine.counters
         let driver = BenchDriver(
-            engine: engine, machineName: machineName, input: inputValue, inputByteCount: loaded.inputByteCount, executions: executions,
+            engine: engine, machineName: machineName, inputs: inputs, inputByteCount: loaded.inputByteCount, executions: executions,
             chains: min(concurrency, executions), deadline: duration.map { DispatchTime.now().uptimeNanoseconds + UInt64($0 * 1e9) })
         relay.attach(driver)
         let progress = ProgressLine(enabled: !json && isatty(STDOUT_FILENO) != 0, total: executions)
         let start = DispatchTime.now().uptimeNanoseconds
         driver.start()
-        while !driver.isDone {
-            progress.update(engine.counters)
-            usleep(progress.enabled ? 100_000 : 10_000)
-        }
+        let end = driver.waitUntilDone(tickingEvery: progress.enabled ? 0.1 : 1) { progress.update(engine.counters.since(baseline)) }
         engine.waitUntilIdle()
+        try check(driver)
+        progress.finish()
+        try report(engine: engine, baseline: baseline, warmedUp: warmedUp, issued: driver.issued, seconds: Double(end - start) / 1e9,
+                   latencies: driver.mergedLatencies(), concurrency: concurrency)
+    }
+
+    /// Fails (exit 2) when the driver could not start an execution.
+    private func check(_ driver: BenchDriver) throws {
         if let failure = driver.startFailure {
             printError(failure)
             throw ExitCode(2)
         }
-        let issued = driver.issued
-        let latencies = driver.mergedLatencies()
-        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-        progress.finish()
-        try report(engine: engine, issued: issued, seconds: seconds, latencies: latencies, concurrency: concurrency)
     }
 
-    /// Prints the figures, then fails (exit 1) unless every issued execution started and finished.
-    private func report(engine: Engine, issued: Int, seconds: Double, latencies: Histogram<UInt64>, concurrency: Int) throws {
-        let counters = engine.counters
+    /// Prints the figures of the timed run (the counters since `baseline`, read after the `warmedUp` executions of
+    /// the warm-up), then fails (exit 1) unless every issued execution started and finished.
+    private func report(engine: Engine, baseline: EngineCounters, warmedUp: Int, issued: Int, seconds: Double,
+                        latencies: Histogram<UInt64>, concurrency: Int) throws {
+        let counters = engine.counters.since(baseline)
         let (p50, p99, p999) = (latencies.valueAtPercentile(50), latencies.valueAtPercentile(99), latencies.valueAtPercentile(99.9))
         let report = BenchReport(
-            executions: issued, counters: counters, seconds: seconds, p50: Double(p50) / 1000, p99: Double(p99) / 1000,
-            p999: Double(p999) / 1000, peakRSSBytes: PeakMemory.residentBytes(), workers: workers, concurrency: concurrency)
+            executions: issued, warmup: warmedUp, counters: counters, seconds: seconds, p50: Double(p50) / 1000,
+            p99: Double(p99) / 1000, p999: Double(p999) / 1000, peakRSSBytes: PeakMemory.residentBytes(), workers: workers,
+            concurrency: concurrency)
         print(json ? report.json.compactText : report.text)
         let accounted = counters.succeeded + counters.failed + counters.timedOut + counters.aborted
         if counters.started != issued || accounted != issued || counters.running != 0 {
@@ -106,6 +138,14 @@ struct BenchCommand: ParsableCommand {
 extension BenchCommand {
     /// `--sync`: one StartSyncExecution after another on this thread, each timed from the call to its return.
     private func runSynchronously(engine: Engine, machineName: String, input: JSONValue, inputByteCount: Int) throws {
+        let warmupEnd = warmupDeadline()
+        var warmedUp = 0
+        while DispatchTime.now().uptimeNanoseconds < warmupEnd {
+            _ = try engine.startSyncExecution(stateMachine: machineName, input: input, inputByteCount: inputByteCount)
+            warmedUp += 1
+        }
+        engine.waitUntilIdle()
+        let baseline = engine.counters
         var latencies = LatencyHistogram.empty()
         let deadline = duration.map { DispatchTime.now().uptimeNanoseconds + UInt64($0 * 1e9) }
         let start = DispatchTime.now().uptimeNanoseconds
@@ -118,13 +158,16 @@ extension BenchCommand {
         }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         engine.waitUntilIdle()
-        try report(engine: engine, issued: issued, seconds: seconds, latencies: latencies, concurrency: 1)
+        try report(engine: engine, baseline: baseline, warmedUp: warmedUp, issued: issued, seconds: seconds, latencies: latencies,
+                   concurrency: 1)
     }
 }
 
 /// The figures of one bench run.
 struct BenchReport {
     var executions: Int
+    /// Executions run before the timed ones (not in any other figure).
+    var warmup: Int
     var counters: EngineCounters
     var seconds: Double
     var p50: Double
@@ -139,7 +182,7 @@ struct BenchReport {
 
     var json: JSONValue {
         [
-            "executions": .int(Int64(executions)), "succeeded": .int(Int64(counters.succeeded)),
+            "executions": .int(Int64(executions)), "warmup": .int(Int64(warmup)), "succeeded": .int(Int64(counters.succeeded)),
             "failed": .int(Int64(counters.failed)), "timedOut": .int(Int64(counters.timedOut)),
             "aborted": .int(Int64(counters.aborted)), "seconds": .double(seconds),
             "executionsPerSecond": .double(executionsPerSecond.rounded()), "transitionsPerSecond": .double(transitionsPerSecond.rounded()),
@@ -151,7 +194,8 @@ struct BenchReport {
     var text: String {
         func format(_ value: Double) -> String { String(format: "%.0f", value) }
         return """
-            executions       \(executions) in \(String(format: "%.3f", seconds)) s (\(workers) workers, \(concurrency) in flight)
+            executions       \(executions) in \(String(format: "%.3f", seconds)) s (\(workers) workers, \(concurrency) in flight, \
+            after \(warmup) untimed)
             executions/s     \(format(executionsPerSecond))
             transitions/s    \(format(transitionsPerSecond))
             latency µs       p50 \(String(format: "%.1f", p50))  p99 \(String(format: "%.1f", p99))  p99.9 \(String(format: "%.1f", p999))
@@ -159,6 +203,16 @@ struct BenchReport {
             counters         started \(counters.started), succeeded \(counters.succeeded), failed \(counters.failed), \
             timed out \(counters.timedOut), aborted \(counters.aborted), running \(counters.running)
             """
+    }
+}
+
+extension EngineCounters {
+    /// The counts since `baseline` was read (a warm-up's), executions running now as they are.
+    func since(_ baseline: EngineCounters) -> EngineCounters {
+        EngineCounters(started: started - baseline.started, succeeded: succeeded - baseline.succeeded,
+                       failed: failed - baseline.failed, timedOut: timedOut - baseline.timedOut,
+                       aborted: aborted - baseline.aborted, running: running,
+                       stateTransitions: stateTransitions - baseline.stateTransitions)
     }
 }
 

@@ -51,13 +51,19 @@ final class BenchDriver: @unchecked Sendable {
     private let remaining: UnsafeMutablePointer<Int>
     private let counterStride: Int
     private let chainsDone = Atomic<Int>(0)
+    /// When the last chain stopped (``DispatchTime`` nanoseconds), and the signal that it did.
+    private let endTime = Atomic<UInt64>(0)
+    private let ended = DispatchSemaphore(value: 0)
     private let failure = Mutex<String?>(nil)
     private let latencies = PerThreadHistograms()
 
-    init(engine: Engine, machineName: String, input: JSONValue, inputByteCount: Int, executions: Int, chains: Int, deadline: UInt64?) {
+    /// A driver of `executions` executions of `machineName` in `chains` chains, on inputs taken from `inputs` (shared
+    /// with a warm-up driver, so that the threads' copies are made before the timed run).
+    init(engine: Engine, machineName: String, inputs: PerThreadInputs, inputByteCount: Int, executions: Int, chains: Int,
+         deadline: UInt64?) {
         self.engine = engine
         self.machineName = machineName
-        inputs = PerThreadInputs(input)
+        self.inputs = inputs
         self.inputByteCount = inputByteCount
         self.deadline = deadline
         self.executions = executions
@@ -108,6 +114,22 @@ final class BenchDriver: @unchecked Sendable {
 
     /// Whether every chain has started its last execution, or stopped (time is up, or a start failed).
     var isDone: Bool { chainsDone.load(ordering: .acquiring) == chains }
+
+    /// Blocks until ``isDone``, calling `tick` about every `interval` seconds meanwhile (the progress line). Returns
+    /// when the last chain stopped, in ``DispatchTime`` nanoseconds: taken by that chain's thread as it stopped, so a
+    /// timed run ends when its work did, not when a polling thread next looked (polling every 10 ms added up to
+    /// 10 ms to runs of 50 ms).
+    func waitUntilDone(tickingEvery interval: Double, _ tick: () -> Void) -> UInt64 {
+        while ended.wait(timeout: .now() + interval) == .timedOut { tick() }
+        return endTime.load(ordering: .acquiring)
+    }
+
+    /// Counts a chain that has stopped; the last one notes the time and wakes ``waitUntilDone(tickingEvery:_:)``.
+    private func chainStopped() {
+        guard chainsDone.add(1, ordering: .acquiringAndReleasing).newValue == chains else { return }
+        endTime.store(DispatchTime.now().uptimeNanoseconds, ordering: .releasing)
+        ended.signal()
+    }
     /// How many executions were started; read once ``isDone``.
     var issued: Int { (0..<chains).reduce(0) { $0 + share(of: $1) - remaining[$1 * counterStride] } }
     var startFailure: String? { failure.withLock { $0 } }
@@ -117,7 +139,7 @@ final class BenchDriver: @unchecked Sendable {
     private func startNext(chain: Int) {
         let left = remaining + chain * counterStride
         guard left.pointee > 0, !pastDeadline else {
-            chainsDone.add(1, ordering: .releasing)
+            chainStopped()
             return
         }
         left.pointee -= 1
@@ -133,7 +155,7 @@ final class BenchDriver: @unchecked Sendable {
         if let failed {
             failure.withLock { $0 = "\(failed)" }
             left.pointee += 1
-            chainsDone.add(1, ordering: .releasing)
+            chainStopped()
         }
     }
 

@@ -47,13 +47,40 @@ import Testing
         let engine = Engine(configuration: configuration)
         defer { engine.shutdown() }
         try engine.createStateMachine(name: "P", definition: #"{"StartAt":"A","States":{"A":{"Type":"Pass","End":true}}}"#)
-        let driver = BenchDriver(engine: engine, machineName: "P", input: ["n": 1], inputByteCount: 8, executions: executions, chains: chains, deadline: nil)
+        let driver = BenchDriver(engine: engine, machineName: "P", inputs: PerThreadInputs(["n": 1]), inputByteCount: 8,
+                                 executions: executions, chains: chains, deadline: nil)
         relay.attach(driver)
+        let start = DispatchTime.now().uptimeNanoseconds
         driver.start()
-        while !driver.isDone { usleep(1000) }
+        let end = driver.waitUntilDone(tickingEvery: 0.01) {}
+        #expect(driver.isDone)
         engine.waitUntilIdle()
+        // The end is the time the last chain stopped: after the start, and already past when the wait returned.
+        #expect(end >= start && end <= DispatchTime.now().uptimeNanoseconds)
         #expect(driver.issued == executions)
         #expect(engine.counters.succeeded == executions)
         #expect(driver.mergedLatencies().totalCount == UInt64(executions))
+    }
+
+    /// A warm-up's executions are left out of the timed run's counts: the command's accounting (exit 1 unless the
+    /// counters match what the timed run issued) holds with warm-ups of every size, in both modes.
+    @Test(arguments: [["--executions", "300", "--warmup", "0.05"], ["--executions", "300", "--warmup", "0"],
+                      ["--executions", "100", "--warmup", "0.02", "--sync"], ["--executions", "100000000", "--duration", "0.05", "--warmup", "0.1"]])
+    func warmupIsLeftOutOfTheFigures(extra: [String]) throws {
+        var command = try QuickstepCommand.parseAsRoot(arguments("pass_chain_10", extra))
+        try command.run()
+    }
+
+    /// The counts since a baseline: each count less the baseline's, executions running now as they are.
+    @Test func countersSinceABaseline() {
+        let baseline = EngineCounters(started: 10, succeeded: 7, failed: 1, timedOut: 1, aborted: 1, running: 0, stateTransitions: 100)
+        let now = EngineCounters(started: 25, succeeded: 19, failed: 2, timedOut: 1, aborted: 2, running: 1, stateTransitions: 250)
+        #expect(now.since(baseline) == EngineCounters(started: 15, succeeded: 12, failed: 1, timedOut: 0, aborted: 1, running: 1,
+                                                      stateTransitions: 150))
+    }
+
+    @Test func negativeOrEndlessWarmupIsAUsageError() {
+        #expect(throws: (any Error).self) { try QuickstepCommand.parseAsRoot(arguments("pass_chain_10", ["--warmup", "-1"])) }
+        #expect(throws: (any Error).self) { try QuickstepCommand.parseAsRoot(arguments("pass_chain_10", ["--warmup", "inf"])) }
     }
 }
