@@ -177,7 +177,7 @@ public final class Engine: Sendable {
         self.taggedCompletion = taggedCompletion
         let tagged = taggedCompletion.map { Unmanaged.passUnretained($0) }
         pool = WorkerPool(workers: configuration.workers) { scheduler, worker in
-            Engine.drive(scheduler, registry: registry, totals: totals, tagged: tagged, stripe: worker + 1)
+            Engine.drive(consume scheduler, registry: registry, totals: totals, tagged: tagged, stripe: worker + 1)
         }
         let (timers, pool, fanOut) = (timers, pool, configuration.fanOut)
         hosts = (0...configuration.workers).map { _ in PoolHost(timers: timers, pool: pool, fanOut: fanOut) }
@@ -248,10 +248,11 @@ public final class Engine: Sendable {
         onCompletion: consuming (@Sendable (ExecutionResult) -> Void)? = nil
     ) throws(EngineError) -> String {
         // Filed as running at once: the caller may ask about the ARN as soon as it has it.
-        let (run, root) = try prepare(stateMachine: stateMachine, input: input, inputByteCount: inputByteCount, name: name,
+        let run = try prepare(stateMachine: stateMachine, input: input, inputByteCount: inputByteCount, name: name,
                                       onCompletion: onCompletion, registers: true)
-        launch(run, consume root)
-        return run.identity.executionArn
+        let arn = run.identity.executionArn
+        launch(consume run, isRegistered: true)
+        return arn
     }
 
     /// Starts an execution as ``startExecution(stateMachine:input:inputByteCount:name:onCompletion:)`` does, without spelling
@@ -270,9 +271,9 @@ public final class Engine: Sendable {
         stateMachine: String, input: JSONValue = [:], inputByteCount: Int? = nil, name: String? = nil,
         onCompletion: consuming (@Sendable (ExecutionResult) -> Void)? = nil
     ) throws(EngineError) {
-        let (run, root) = try prepare(stateMachine: stateMachine, input: input, inputByteCount: inputByteCount, name: name,
+        let run = try prepare(stateMachine: stateMachine, input: input, inputByteCount: inputByteCount, name: name,
                                       onCompletion: onCompletion, registers: false)
-        launch(run, consume root)
+        launch(consume run, isRegistered: false)
     }
 
     /// Starts an execution as ``submitExecution(stateMachine:input:inputByteCount:name:onCompletion:)`` does, and
@@ -289,18 +290,27 @@ public final class Engine: Sendable {
             throw EngineError(code: "NoTaggedCompletion",
                               message: "submitExecution(tag:) needs EngineConfiguration.taggedCompletion to report the outcome to")
         }
-        let (run, root) = try prepare(stateMachine: stateMachine, input: input, inputByteCount: inputByteCount, name: name,
+        let run = try prepare(stateMachine: stateMachine, input: input, inputByteCount: inputByteCount, name: name,
                                       onCompletion: nil, registers: false)
         run.completionTag = tag
         run.isTagged = true
-        launch(run, consume root)
+        launch(consume run, isRegistered: false)
     }
 
-    /// Queues the run's top-level graph on its root strand, the run itself, and has a worker drive it. (Through
-    /// `run.scheduler`, a computed property, each use retained and released the run.)
-    private func launch(_ run: RunState, _ root: consuming Execution) {
-        run.enqueue(root)
-        run.wake()
+    /// Hands a run whose top-level graph is queued (``prepare(stateMachine:input:inputByteCount:name:onCompletion:registers:)``
+    /// queued it) to the pool, the caller's reference with it (a copy retained for the queue was released by the
+    /// caller, a pair of atomic operations per start).
+    ///
+    /// A run filed among the running executions (`isRegistered`) may be woken by another thread already (the deadline
+    /// sweep finds it there), so it is marked scheduled by a compare-and-exchange that only one waker wins; a run
+    /// nobody else knows of yet is marked by a store.
+    private func launch(_ run: consuming RunState, isRegistered: Bool) {
+        if isRegistered {
+            guard run.isScheduled.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged else { return }
+        } else {
+            run.isScheduled.store(true, ordering: .relaxed)
+        }
+        pool.submit(consume run)
     }
 
     /// Runs an execution to its end and returns its outcome (`StartSyncExecution`). An execution that never
@@ -312,13 +322,13 @@ public final class Engine: Sendable {
     public func startSyncExecution(
         stateMachine: String, input: JSONValue = [:], inputByteCount: Int? = nil, name: String? = nil
     ) throws(EngineError) -> ExecutionResult {
-        let (run, root) = try prepare(stateMachine: stateMachine, input: input, inputByteCount: inputByteCount, name: name,
+        let run = try prepare(stateMachine: stateMachine, input: input, inputByteCount: inputByteCount, name: name,
                                       onCompletion: nil, registers: false)
         run.isSynchronous = true
         let scheduler: RunScheduler = run  // the root strand: the run itself
-        scheduler.enqueue(root)
         if scheduler.isScheduled.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged {
-            Engine.drive(scheduler, registry: registry, totals: totals, tagged: taggedCompletion.map { Unmanaged.passUnretained($0) },
+            // A reference of the drive's own: this caller reads the outcome from the run afterwards.
+            Engine.drive(copy scheduler, registry: registry, totals: totals, tagged: taggedCompletion.map { Unmanaged.passUnretained($0) },
                          stripe: totalsStripe)
         }
         // Returns at once when the drive above reported the outcome; else parks until a worker has.
@@ -390,12 +400,12 @@ public final class Engine: Sendable {
 
     // MARK: Internals
 
-    /// Makes a run and its top-level graph, ready to launch. `registers`: file it among the running executions
-    /// now; otherwise ``drive(_:registry:totals:stripe:)`` files it if it parks.
+    /// Makes a run with its top-level graph queued, ready to launch. `registers`: file it among the running
+    /// executions now; otherwise ``drive(_:registry:totals:tagged:stripe:)`` files it if it parks.
     private func prepare(
         stateMachine: String, input: JSONValue, inputByteCount: Int?, name: String?,
         onCompletion: consuming (@Sendable (ExecutionResult) -> Void)?, registers: Bool
-    ) throws(EngineError) -> (RunState, Execution) {
+    ) throws(EngineError) -> RunState {
         let stripe = totalsStripe
         let found = machineCache.resources(named: stateMachine, stripe: stripe) {
             machineTables.withLock(stripe) { $0.resources(named: stateMachine) }
@@ -426,15 +436,18 @@ public final class Engine: Sendable {
         // The registry's sweep finds running executions past their deadline instead. Set before the run is
         // registered, where the sweep can see it.
         run.deadline = run.identity.startTime + Int64(limit) * 1000
-        if registers {
-            registry.add(run)
-            run.isRegistered = true
-        }
         if Limits.inputExceedsLimit(input, byteCount: inputByteCount) {
             VM.finish(root, .failure(ExecutionFailure(error: ErrorName.dataLimitExceeded,
                                                       cause: "The execution input exceeds the maximum number of bytes service limit.")))
         }
-        return (run, root)
+        // Queued on its root strand (the run itself) before any other thread can see the run; a root that ended
+        // above is dropped unrun by the drive.
+        run.enqueue(consume root)
+        if registers {
+            registry.add(run)
+            run.isRegistered = true
+        }
+        return run
     }
 
     private static let wallClock: @Sendable () -> Int64 = { RunScheduler.wallClockMilliseconds() }
@@ -443,19 +456,20 @@ public final class Engine: Sendable {
     private var totalsStripe: Int { pool.currentWorkerIndex.map { $0 + 1 } ?? 0 }
 
     /// Drives a run on the current thread until it parks or ends; when it ends, records and reports it.
+    /// `scheduler`: the caller's reference, taken over (an ended run's goes on to the finished ring).
     /// `stripe`: the calling thread's stripe of the totals.
     /// `tagged`: the engine's ``TaggedCompletion``, kept alive by the engine.
-    static func drive(_ scheduler: RunScheduler, registry: ExecutionRegistry, totals: Totals, tagged: Unmanaged<TaggedCompletion>?,
-                      stripe: Int) {
+    static func drive(_ scheduler: consuming RunScheduler, registry: ExecutionRegistry, totals: Totals,
+                      tagged: Unmanaged<TaggedCompletion>?, stripe: Int) {
         while true {
             scheduler.runUntilIdle()
             // The run outlives this call (the strand is the run, or retains it): read borrowed, without a retain.
             if scheduler.withRun({ $0.hasEnded }) {
                 // Other strands just stop; the root strand, which set the outcome, reports it. The root strand is the
-                // run itself (``RunState``), which the caller holds for the whole call.
+                // run itself (``RunState``).
                 if scheduler.isRoot {
-                    report(unsafeDowncast(scheduler, to: RunState.self), registry: registry, totals: totals, tagged: tagged,
-                           stripe: stripe)
+                    report(unsafeDowncast(consume scheduler, to: RunState.self), registry: registry, totals: totals,
+                           tagged: tagged, stripe: stripe)
                 }
                 return
             }
@@ -476,26 +490,37 @@ public final class Engine: Sendable {
         }
     }
 
-    /// Records and reports the outcome of a run that has ended, once.
-    private static func report(_ run: RunState, registry: ExecutionRegistry, totals: Totals, tagged: Unmanaged<TaggedCompletion>?,
-                               stripe: Int) {
+    /// Records and reports the outcome of a run that has ended, once. `run`: the caller's reference, handed on to
+    /// the finished ring (a reference of the ring's own was a retain, and the caller's a release, per execution).
+    ///
+    /// After the ring has the run, the rest reads it through an unretained reference. The ring keeps it alive
+    /// meanwhile: each of its segments is appended to by one thread alone (a worker's, `stripe`), so the run cannot
+    /// be pushed out of it before this thread appends again; and where `stripe` is the segment of the threads
+    /// outside the pool (0), the caller is ``startSyncExecution(stateMachine:input:inputByteCount:name:)``, which
+    /// holds a reference of its own until the outcome is reported.
+    private static func report(_ run: consuming RunState, registry: ExecutionRegistry, totals: Totals,
+                               tagged: Unmanaged<TaggedCompletion>?, stripe: Int) {
         guard run.hasEnded, !run.reported else { return }
         run.reported = true
         let stopTime = RunScheduler.wallClockNanoseconds()
         let stopDate = stopTime / 1_000_000
         run.stopNanoseconds = stopTime  // before the registry publishes the run to other threads
-        registry.finish(run, stopTime: stopTime, segment: stripe)
-        // The callback first: waitUntilIdle returns only after every callback has run. The outcome is built for the
-        // callback alone (the counters need only its status).
-        // Taken out, not copied: the run is done with it, and a copy retained and released its context once more.
-        // (Through `if let`, the closure taken was retained once more for the call and released twice after it.)
-        run.onCompletion.take().map { run.withEndedResult($0) }
-        if run.isTagged, let tagged {
-            tagged._withUnsafeGuaranteedRef { handler in run.withEndedResult { handler.body(run.completionTag, $0) } }
+        let unretained = Unmanaged.passUnretained(run)
+        registry.finish(consume run, stopTime: stopTime, segment: stripe)
+        unretained._withUnsafeGuaranteedRef { run in
+            // The callback first: waitUntilIdle returns only after every callback has run. The outcome is built for
+            // the callback alone (the counters need only its status).
+            // Taken out, not copied: the run is done with it, and a copy retained and released its context once
+            // more. (Through `if let`, the closure taken was retained once more for the call and released twice
+            // after it.)
+            run.onCompletion.take().map { run.withEndedResult($0) }
+            if run.isTagged, let tagged {
+                tagged._withUnsafeGuaranteedRef { handler in run.withEndedResult { handler.body(run.completionTag, $0) } }
+            }
+            totals.finished(run.status, transitions: run.transitions,
+                            milliseconds: stopDate - run.identity.startTime, stripe: stripe)
+            // Last: when startSyncExecution returns, the counters include its execution.
+            if run.isSynchronous { run.syncSignal.markEnded() }
         }
-        totals.finished(run.status, transitions: run.transitions,
-                        milliseconds: stopDate - run.identity.startTime, stripe: stripe)
-        // Last: when startSyncExecution returns, the counters include its execution.
-        if run.isSynchronous { run.syncSignal.markEnded() }
     }
 }

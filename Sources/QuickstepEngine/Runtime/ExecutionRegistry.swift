@@ -60,13 +60,15 @@ final class ExecutionRegistry: Sendable {
     }
 
     /// Moves a run whose ``RunState/result`` is set from the running set to the ring's segment `segment` (the
-    /// finishing thread's: a worker's, or 0 outside the pool); `stopTime` in nanoseconds since the epoch.
-    func finish(_ run: RunState, stopTime: Int64, segment: Int) {
-        let finished = Finished(run: UncheckedBox(run), stopDate: stopTime / 1_000_000)
+    /// finishing thread's: a worker's, or 0 outside the pool); `stopTime` in nanoseconds since the epoch. The
+    /// caller's reference goes into the ring.
+    func finish(_ run: consuming RunState, stopTime: Int64, segment: Int) {
+        // Only a run that parked is among the running ones (see ``Engine``'s submitExecution).
+        let key = run.isRegistered ? run.identity.id : nil
+        let finished = Finished(run: UncheckedBox(consume run), stopDate: stopTime / 1_000_000)
         // In the ring before it leaves the running set, so a describe in between finds it in one or the other.
         let evicted = ring.append(consume finished, order: stopTime, segment: segment)
-        guard run.isRegistered else { return }  // it never parked (see ``Engine``'s submitExecution)
-        let key = run.identity.id!
+        guard let key else { return }
         let removed = stripes.withLock(stripe(key)) { $0.remove(key) }
         _ = (evicted, removed)  // released here, outside both locks
     }

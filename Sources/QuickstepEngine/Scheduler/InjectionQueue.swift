@@ -38,15 +38,20 @@ final class InjectionQueue<Element: AnyObject>: @unchecked Sendable {
 
     /// Any thread.
     func enqueue(_ element: Element) {
+        enqueue(retained: Unmanaged.passRetained(element))
+    }
+
+    /// Any thread: enqueues a reference the caller retained, which the queue takes over.
+    func enqueue(retained element: Unmanaged<Element>) {
         if overflowCount.load(ordering: .sequentiallyConsistent) > 0 || !enqueueInRing(element) {
             overflow.withLock { list in
-                list.append(element)
+                list.append(element.takeRetainedValue())
                 overflowCount.wrappingIncrement(ordering: .sequentiallyConsistent)
             }
         }
     }
 
-    private func enqueueInRing(_ element: Element) -> Bool {
+    private func enqueueInRing(_ element: Unmanaged<Element>) -> Bool {
         var position = enqueuePosition.load(ordering: .relaxed)
         while true {
             let sequence = sequences[position & mask].load(ordering: .acquiring)
@@ -61,7 +66,7 @@ final class InjectionQueue<Element: AnyObject>: @unchecked Sendable {
                 position = enqueuePosition.load(ordering: .relaxed)
             }
         }
-        values[position & mask].store(AtomicSlots.retainedBits(element), ordering: .relaxed)
+        values[position & mask].store(Int(bitPattern: element.toOpaque()), ordering: .relaxed)
         sequences[position & mask].store(position + 1, ordering: .releasing)
         return true
     }

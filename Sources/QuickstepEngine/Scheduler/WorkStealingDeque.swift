@@ -40,10 +40,19 @@ final class WorkStealingDeque<Element: AnyObject>: @unchecked Sendable {
 
     /// Owner only. Returns false, keeping nothing, when the ring is full.
     func push(_ element: Element) -> Bool {
+        let retained = Unmanaged.passRetained(element)
+        if push(retained: retained) { return true }
+        retained.release()
+        return false
+    }
+
+    /// Owner only: pushes a reference the caller retained, which the deque takes over (a caller handing its own
+    /// reference over spares a retain and a release). Returns false, taking nothing, when the ring is full.
+    func push(retained element: Unmanaged<Element>) -> Bool {
         let bottom = self.bottom.load(ordering: .relaxed)
         let top = self.top.load(ordering: .acquiring)
         guard bottom - top <= mask else { return false }
-        slots[bottom & mask].store(AtomicSlots.retainedBits(element), ordering: .relaxed)
+        slots[bottom & mask].store(Int(bitPattern: element.toOpaque()), ordering: .relaxed)
         self.bottom.store(bottom + 1, ordering: .sequentiallyConsistent)
         return true
     }

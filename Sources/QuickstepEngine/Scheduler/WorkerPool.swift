@@ -39,14 +39,15 @@ final class WorkerPool: Sendable {
     /// and idle, so a busy pool does not touch it.
     private let idle = ManagedAtomic<Int>(0)
     private let finished = DispatchGroup()
-    private let drive: @Sendable (RunScheduler, Int) -> Void
+    private let drive: @Sendable (consuming RunScheduler, Int) -> Void
     let workerCount: Int
 
     /// How many times an idle worker looks for work again before it parks.
     private static let spinsBeforeParking = 64
 
-    /// Starts `workers` workers; `drive` is called for every run a worker takes, with the worker's index.
-    init(workers: Int, drive: @escaping @Sendable (RunScheduler, Int) -> Void) {
+    /// Starts `workers` workers; `drive` is called for every run a worker takes, with the worker's index, and
+    /// takes the worker's reference to the run over.
+    init(workers: Int, drive: @escaping @Sendable (consuming RunScheduler, Int) -> Void) {
         workerCount = max(1, workers)
         self.drive = drive
         let pool = ObjectIdentifier(identity)
@@ -77,7 +78,7 @@ final class WorkerPool: Sendable {
                     idle.wrappingDecrement(ordering: .relaxed)
                 }
                 idleRounds = 0
-                drive(run, worker.index)
+                drive(consume run, worker.index)
                 continue
             }
             if stopping.load(ordering: .relaxed) { return }
@@ -138,18 +139,24 @@ final class WorkerPool: Sendable {
     var idleWorkers: Int { idle.load(ordering: .relaxed) }
 
     /// Queues a run; safe from any thread. On one of this pool's workers it goes to that worker's deque.
-    func submit(_ scheduler: RunScheduler) {
+    ///
+    /// The reference is taken over: a caller that hands its own over (`submit(consume run)`, as a new execution's
+    /// start does) spares a retain and a release, the caller's release of a reference the queue had retained.
+    func submit(_ scheduler: consuming RunScheduler) {
+        // Turned into the bits the queues store at once: the retain and the consumed parameter's release meet and
+        // cancel out.
+        let retained = Unmanaged.passRetained(consume scheduler)
         // The worker read borrowed: taking it (and its deque) retained and released both, per start.
         if let pointer = pthread_getspecific(WorkerPool.currentKey),
             Unmanaged<Worker>.fromOpaque(pointer)._withUnsafeGuaranteedRef({ worker in
-                worker.pool == ObjectIdentifier(identity) && worker.deque.push(scheduler)
+                worker.pool == ObjectIdentifier(identity) && worker.deque.push(retained: retained)
             })
         {
             // Idle workers may steal it.
             parker.wakeOne()
             return
         }
-        injection.enqueue(scheduler)
+        injection.enqueue(retained: retained)
         parker.wakeOne()
     }
 

@@ -283,7 +283,7 @@ extension String {
 /// scheduler's thread, after the completion passes through its inbox.
 struct UncheckedBox<Value>: @unchecked Sendable {
     let value: Value
-    init(_ value: Value) { self.value = value }
+    init(_ value: consuming Value) { self.value = value }
 }
 
 extension TaskResource {
