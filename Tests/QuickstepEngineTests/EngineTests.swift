@@ -379,6 +379,33 @@ import MetricsTestKit
         #expect(untagged.counters.started == 0)
     }
 
+    /// A completion handler gets a success's output lent from the run (uncounted, ``RunState/withEndedResult(_:)``);
+    /// what the handler keeps is its own copy, still intact once the run is freed. With a finished ring of one
+    /// entry per thread, every run but the last few is freed long before the outputs kept from it are read; a lent
+    /// output kept without its own count would be freed with its run (garbage, or a crash, and a report from the
+    /// sanitizers these tests also run under).
+    @Test func outputsKeptByHandlersOutliveTheirRuns() throws {
+        let kept = Locked<[UInt64: JSONValue]>([:])  // not Mutex: ThreadSanitizer cannot see its locking
+        let engine = engine { configuration in
+            configuration.retainedExecutions = 1
+            configuration.taggedCompletion = { tag, result in kept.withLock { $0[tag] = result.output } }
+        }
+        defer { engine.shutdown() }
+        try engine.createStateMachine(name: "Copy", definition: #"""
+            {"StartAt":"A","States":{"A":{"Type":"Pass","End":true,
+             "Parameters":{"n.$":"$.n","text.$":"$.text","doubled.$":"States.MathAdd($.n, $.n)"}}}}
+            """#)
+        // Strings longer than 15 bytes live in storage of their own, counted like the object holding them.
+        func input(_ n: Int) -> JSONValue { ["n": .int(Int64(n)), "text": .string("an execution's own text, number \(n)")] }
+        for n in 0..<3_000 { try engine.submitExecution(stateMachine: "Copy", input: input(n), tag: UInt64(n)) }
+        engine.waitUntilIdle()
+        let outputs = kept.withLock { $0 }
+        #expect(outputs.count == 3_000)
+        #expect((0..<3_000).allSatisfy { n in
+            outputs[UInt64(n)] == ["n": .int(Int64(n)), "text": .string("an execution's own text, number \(n)"), "doubled": .int(Int64(2 * n))]
+        })
+    }
+
     /// A submitted execution (whose ARN nobody was given) is filed among the running ones when it parks: listed
     /// as running, described and stopped by the ARN the list gives, and swept at its timeout like any other. One
     /// that runs through in one go goes straight to the finished ones and leaves nothing among the running.

@@ -37,10 +37,24 @@ final class RunState: RunScheduler, @unchecked Sendable {
     }
 
     /// Calls `body` with the outcome of a run that has ended (``hasEnded``), with its start and stop times.
+    ///
+    /// A success lends its output: the result given to `body` holds the run's own reference to it, bit for bit and
+    /// not counted, and forgets it after the call (a copy for the call was a retain and a release per execution,
+    /// an atomic pair on the output's storage). The run outlives the call, and a `body` that keeps the result, or
+    /// anything in it, copies it, counted as any copy is.
     func withEndedResult(_ body: (ExecutionResult) -> Void) {
         if let resultBox { return body(dated(resultBox.result)) }
-        body(ExecutionResult(status: .succeeded, output: successOutput, error: nil, cause: nil, history: [],
-                             startNanoseconds: identity.startNanoseconds, stopNanoseconds: stopNanoseconds))
+        var result = ExecutionResult(status: .succeeded, output: nil, error: nil, cause: nil, history: [],
+                                     startNanoseconds: identity.startNanoseconds, stopNanoseconds: stopNanoseconds)
+        let size = MemoryLayout<JSONValue?>.size
+        withUnsafeMutablePointer(to: &result.output) { lent in
+            withUnsafePointer(to: &successOutput) { UnsafeMutableRawPointer(lent).copyMemory(from: $0, byteCount: size) }
+        }
+        body(result)
+        // Forgotten, not released: `nil` written over the lent bits.
+        withUnsafeMutablePointer(to: &result.output) {
+            UnsafeMutableRawPointer($0).initializeMemory(as: JSONValue?.self, repeating: nil, count: 1)
+        }
     }
 
     /// `result` with the run's start and stop times.
