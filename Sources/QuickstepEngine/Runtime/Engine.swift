@@ -407,10 +407,11 @@ public final class Engine: Sendable {
         onCompletion: consuming (@Sendable (ExecutionResult) -> Void)?, registers: Bool
     ) throws(EngineError) -> RunState {
         let stripe = totalsStripe
-        let found = machineCache.resources(named: stateMachine, stripe: stripe) {
+        // Bound straight from the lookup: a binding of a local optional copied the reference (a retain, and the
+        // optional's release).
+        guard let resources = machineCache.resources(named: stateMachine, stripe: stripe, lookUp: {
             machineTables.withLock(stripe) { $0.resources(named: stateMachine) }
-        }
-        guard let resources = found else {
+        }) else {
             throw .stateMachineDoesNotExist(stateMachine)
         }
         let keepsEvents = configuration.historyLevel != .off
@@ -425,7 +426,7 @@ public final class Engine: Sendable {
                                          startNanoseconds: RunScheduler.wallClockNanoseconds())
         let entry = resources.program.entry
         let limit = min(resources.program.timeoutSeconds ?? Int.max, configuration.maximumExecutionSeconds)
-        let run = RunState(resources: resources, identity: identity, history: history)
+        let run = RunState(resources: consume resources, identity: consume identity, history: consume history)
         run.onCompletion = consume onCompletion  // taken over: the caller's reference, not a copy of it
         run.keepsHistoryOnSuccess = configuration.historyLevel == .all
         let root = Execution(root: run, pc: entry, input: input)

@@ -129,8 +129,9 @@ final class RunState: RunScheduler, @unchecked Sendable {
     /// optional: its tag byte took the run past 320 bytes, into the allocator's next size (384).
     @exclusivity(unchecked) var deadline = Int64.max
 
-    /// A run whose strands' timers and wake-ups go to its resources' host.
-    init(resources: RunResources, identity: ExecutionIdentity, history: History?) {
+    /// A run whose strands' timers and wake-ups go to its resources' host. The references are taken over (each
+    /// copied in was a retain, and the caller's release of its own, per start).
+    init(resources: consuming RunResources, identity: consuming ExecutionIdentity, history: consuming History?) {
         needsStateTimes = resources.program.readsContextObject || history != nil
         isQuiet = !needsStateTimes && history == nil
         self.resources = resources
