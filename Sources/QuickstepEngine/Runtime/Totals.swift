@@ -8,10 +8,15 @@ import Dispatch
 /// own, summed when read. A single set of shared atomics (and the `DispatchGroup` that `waitUntilIdle` used to
 /// wait on) put five contended atomic writes on every execution.
 ///
-/// A worker's stripe has one writer, the worker, so its counters are moved on by a load and a store; only the
-/// outcome's count, which a wait for idle must not miss, takes an atomic read-modify-write (a locked instruction,
-/// about 5 ns on the project's machine; an execution took four). Stripe 0 is shared by every thread outside the
-/// pool and takes atomic adds throughout.
+/// A worker's stripe has one writer, the worker, so its counters are moved on by a load and a store, none of them
+/// a locked instruction (about 5 ns each on the project's machine; an execution took four, then one for the
+/// outcome's count, until that too became a store). Stripe 0 is shared by every thread outside the pool and takes
+/// atomic adds.
+///
+/// A wait for idle is woken by the finish that leaves nothing running. That finish's store and its look for
+/// waiters are not ordered against a waiter arriving at that very moment (a store followed by a load may be
+/// reordered, and a locked instruction to prevent it would cost every execution), so in that narrow race the waiter
+/// sleeps on until its backstop, ``backstop``, and finds the engine idle then.
 final class Totals: Sendable {
     private enum Field: Int, CaseIterable {
         case started, succeeded, failed, timedOut, aborted, transitions
@@ -25,6 +30,8 @@ final class Totals: Sendable {
     /// Threads in `waitUntilIdle`; finishing executions look at the totals only while there are some.
     private let waiters = ManagedAtomic<Int>(0)
     private let idle = DispatchSemaphore(value: 0)
+    /// How long a wait for idle sleeps before it looks again without a wake-up.
+    static let backstop = DispatchTimeInterval.milliseconds(5)
     let metrics: EngineMetrics
 
     /// `stripes`: one per worker plus one; stripe 0 is for threads outside the pool.
@@ -79,9 +86,9 @@ final class Totals: Sendable {
         case .timedOut: field = .timedOut
         case .aborted: field = .aborted
         }
-        // An atomic add, sequentially consistent, as is the waiter's announcement: either this finish sees the
-        // waiter, or the waiter's own check sees this finish. A wake-up cannot be lost.
-        counter(field, stripe: stripe).wrappingIncrement(ordering: .sequentiallyConsistent)
+        // A releasing store on a worker's stripe: a waiter that announces itself at this very moment may miss this
+        // finish, and this finish miss it; the waiter's backstop then wakes it (see the type's note).
+        _ = add(1, to: field, stripe: stripe)
         let waiting = waiters.load(ordering: .sequentiallyConsistent)
         if waiting > 0, running == 0 {
             for _ in 0..<waiting { idle.signal() }
@@ -120,9 +127,9 @@ final class Totals: Sendable {
         waiters.wrappingIncrement(ordering: .sequentiallyConsistent)
         defer { waiters.wrappingDecrement(ordering: .sequentiallyConsistent) }
         // A signal may be left over from an earlier wait, so the count is checked after every wake-up; the
-        // timeout is only a backstop.
+        // timeout is the backstop for a wake-up raced away.
         while running > 0 {
-            _ = idle.wait(timeout: .now() + .milliseconds(50))
+            _ = idle.wait(timeout: .now() + Self.backstop)
         }
     }
 }
