@@ -26,10 +26,12 @@ let package = Package(
     targets: [
         .target(name: "QuickstepJSON"),
         .target(name: "QuickstepLanguage", dependencies: ["QuickstepJSON"]),
+        // The CPU's cycle counter, read inline (the engine's clock: QuickstepEngine's CycleClock).
+        .target(name: "CQuickstepClock"),
         .target(
             name: "QuickstepEngine",
             dependencies: [
-                "QuickstepJSON", "QuickstepLanguage", .product(name: "Crypto", package: "swift-crypto"),
+                "QuickstepJSON", "QuickstepLanguage", "CQuickstepClock", .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "Atomics", package: "swift-atomics"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),

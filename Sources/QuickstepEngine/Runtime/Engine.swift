@@ -182,7 +182,12 @@ public final class Engine: Sendable {
         let (timers, pool, fanOut) = (timers, pool, configuration.fanOut)
         hosts = (0...configuration.workers).map { _ in PoolHost(timers: timers, pool: pool, fanOut: fanOut) }
         sweeper = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "quickstep.deadlines"))
-        sweeper.setEventHandler { [registry] in registry.timeOutOverdue(now: RunScheduler.wallClockMilliseconds()) }
+        // The sweep also keeps the engine's clock anchored to the system clock (``CycleClock``).
+        CycleClock.recalibrate()
+        sweeper.setEventHandler { [registry] in
+            CycleClock.recalibrate()
+            registry.timeOutOverdue(now: RunScheduler.wallClockMilliseconds())
+        }
         sweeper.schedule(deadline: .now() + .milliseconds(250), repeating: .milliseconds(250), leeway: .milliseconds(50))
         sweeper.activate()
     }
@@ -423,7 +428,7 @@ public final class Engine: Sendable {
         // straight to the run: each local copy of a reference the run also keeps was a retain and a release per
         // start (the host's clock is the wall clock, read directly).
         let identity = ExecutionIdentity(machine: resources.unmanagedMachine, name: name, seed: idSeed, sequence: sequence, input: input,
-                                         startNanoseconds: RunScheduler.wallClockNanoseconds())
+                                         startNanoseconds: CycleClock.nanoseconds())
         let entry = resources.program.entry
         let limit = min(resources.program.timeoutSeconds ?? Int.max, configuration.maximumExecutionSeconds)
         let run = RunState(resources: consume resources, identity: consume identity, history: consume history)
@@ -503,7 +508,9 @@ public final class Engine: Sendable {
                                tagged: Unmanaged<TaggedCompletion>?, stripe: Int) {
         guard run.hasEnded, !run.reported else { return }
         run.reported = true
-        let stopTime = RunScheduler.wallClockNanoseconds()
+        // Never before the start: two readings of the cycle clock on either side of a re-anchoring may disagree by
+        // a little (see ``CycleClock``).
+        let stopTime = max(CycleClock.nanoseconds(), run.identity.startNanoseconds)
         let stopDate = stopTime / 1_000_000
         run.stopNanoseconds = stopTime  // before the registry publishes the run to other threads
         let unretained = Unmanaged.passUnretained(run)
