@@ -26,9 +26,16 @@ import Darwin
 ///
 /// Readers take the anchor without a lock, as a sequence lock's readers do: a version, odd while a writer is
 /// changing the anchor, read before and after the fields. Writers, a few times a second, take a lock.
-enum CycleClock {
+///
+/// One clock serves the process (``shared``); each engine keeps a reference to it, so that a reading loads its
+/// fields from the object (a `static` property is reached through a lazy-initialisation check, a call, on every
+/// access).
+final class CycleClock: Sendable {
+    /// The process's clock.
+    static let shared = CycleClock()
+
     /// Whether the counter can stand in for the system clock here.
-    static let isAvailable: Bool = {
+    let isAvailable: Bool = {
         guard quickstep_has_cycle_counter() != 0 else { return false }
         #if os(Linux)
         guard let file = fopen("/sys/devices/system/clocksource/clocksource0/current_clocksource", "r") else { return false }
@@ -43,26 +50,32 @@ enum CycleClock {
     }()
 
     /// The anchor and the rate, as atomics a reader loads between two loads of ``version``.
-    private static let words = AtomicSlots(count: AtomicSlots.wordsPerCacheLines)
+    private let words = AtomicSlots(count: AtomicSlots.wordsPerCacheLines)
     /// Even when the anchor is whole, odd while it is written; 0 before the first rate.
-    private static var version: UnsafeAtomic<Int> { words[0] }
-    private static var anchorTicks: UnsafeAtomic<Int> { words[1] }
-    private static var anchorNanoseconds: UnsafeAtomic<Int> { words[2] }
+    private var version: UnsafeAtomic<Int> { words[0] }
+    private var anchorTicks: UnsafeAtomic<Int> { words[1] }
+    private var anchorNanoseconds: UnsafeAtomic<Int> { words[2] }
     /// Nanoseconds per tick, times 2³².
-    private static var rate: UnsafeAtomic<Int> { words[3] }
+    private var rate: UnsafeAtomic<Int> { words[3] }
     /// How many ticks an anchor is trusted for (about a second), set with the first rate.
-    private static var trustedTicks: UnsafeAtomic<Int> { words[4] }
+    private var trustedTicks: UnsafeAtomic<Int> { words[4] }
 
     /// The first anchor, which every rate is measured from; kept by the writers, under ``writer``.
     private struct Baseline {
         var ticks: Int
         var nanoseconds: Int64
     }
-    private static let writer = Locked<Baseline?>(nil)
+    private let writer = Locked<Baseline?>(nil)
+
+    private init() {}
+
+    deinit {
+        words.deallocate()
+    }
 
     /// Nanoseconds since the epoch.
     @inline(__always)
-    static func nanoseconds() -> Int64 {
+    func nanoseconds() -> Int64 {
         guard isAvailable else { return RunScheduler.wallClockNanoseconds() }
         while true {
             let before = version.load(ordering: .acquiring)
@@ -76,7 +89,7 @@ enum CycleClock {
             guard version.load(ordering: .relaxed) == before else { continue }
             let elapsed = Int(truncatingIfNeeded: quickstep_cycle_counter()) &- ticks
             guard elapsed >= 0, elapsed < trusted else { return RunScheduler.wallClockNanoseconds() }
-            return Int64(nanoseconds) &+ scaled(elapsed, by: rate)
+            return Int64(nanoseconds) &+ Self.scaled(elapsed, by: rate)
         }
     }
 
@@ -89,7 +102,7 @@ enum CycleClock {
 
     /// Takes a new anchor, and a rate once the first anchor is a tenth of a second old. Called by every engine's
     /// deadline sweep, a few times a second.
-    static func recalibrate() {
+    func recalibrate() {
         guard isAvailable else { return }
         writer.withLock { baseline in
             let (ticks, nanoseconds) = anchorReadings()
@@ -114,7 +127,7 @@ enum CycleClock {
 
     /// A reading of the counter and one of the system clock taken together: of three tries, the one whose two
     /// counter readings around the system clock's are closest.
-    private static func anchorReadings() -> (ticks: Int, nanoseconds: Int64) {
+    private func anchorReadings() -> (ticks: Int, nanoseconds: Int64) {
         var best: (ticks: Int, nanoseconds: Int64, width: Int)?
         for _ in 0..<3 {
             let before = Int(truncatingIfNeeded: quickstep_cycle_counter())

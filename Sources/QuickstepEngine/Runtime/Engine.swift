@@ -145,6 +145,8 @@ public final class Engine: Sendable {
     private let hosts: [PoolHost]
     private let registry: ExecutionRegistry
     private let totals: Totals
+    /// Where starts and stops read the time (the process's ``CycleClock``).
+    private let clock = CycleClock.shared
     private let tokens = TaskTokenBook()
     /// Seeds the ids of this engine's executions (``UUIDv4/pair(seed:stream:position:)``): random, so that two
     /// engines in one process name their executions apart.
@@ -173,19 +175,20 @@ public final class Engine: Sendable {
         machineCache = MachineCache(stripes: configuration.workers + 1)
         let registry = registry
         let totals = totals
+        let clock = clock
         let taggedCompletion = configuration.taggedCompletion.map(TaggedCompletion.init)
         self.taggedCompletion = taggedCompletion
         let tagged = taggedCompletion.map { Unmanaged.passUnretained($0) }
         pool = WorkerPool(workers: configuration.workers) { scheduler, worker in
-            Engine.drive(consume scheduler, registry: registry, totals: totals, tagged: tagged, stripe: worker + 1)
+            Engine.drive(consume scheduler, registry: registry, totals: totals, clock: clock, tagged: tagged, stripe: worker + 1)
         }
         let (timers, pool, fanOut) = (timers, pool, configuration.fanOut)
         hosts = (0...configuration.workers).map { _ in PoolHost(timers: timers, pool: pool, fanOut: fanOut) }
         sweeper = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "quickstep.deadlines"))
         // The sweep also keeps the engine's clock anchored to the system clock (``CycleClock``).
-        CycleClock.recalibrate()
+        clock.recalibrate()
         sweeper.setEventHandler { [registry] in
-            CycleClock.recalibrate()
+            clock.recalibrate()
             registry.timeOutOverdue(now: RunScheduler.wallClockMilliseconds())
         }
         sweeper.schedule(deadline: .now() + .milliseconds(250), repeating: .milliseconds(250), leeway: .milliseconds(50))
@@ -333,7 +336,7 @@ public final class Engine: Sendable {
         let scheduler: RunScheduler = run  // the root strand: the run itself
         if scheduler.isScheduled.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged {
             // A reference of the drive's own: this caller reads the outcome from the run afterwards.
-            Engine.drive(copy scheduler, registry: registry, totals: totals, tagged: taggedCompletion.map { Unmanaged.passUnretained($0) },
+            Engine.drive(copy scheduler, registry: registry, totals: totals, clock: clock, tagged: taggedCompletion.map { Unmanaged.passUnretained($0) },
                          stripe: totalsStripe)
         }
         // Returns at once when the drive above reported the outcome; else parks until a worker has.
@@ -406,7 +409,7 @@ public final class Engine: Sendable {
     // MARK: Internals
 
     /// Makes a run with its top-level graph queued, ready to launch. `registers`: file it among the running
-    /// executions now; otherwise ``drive(_:registry:totals:tagged:stripe:)`` files it if it parks.
+    /// executions now; otherwise ``drive(_:registry:totals:clock:tagged:stripe:)`` files it if it parks.
     private func prepare(
         stateMachine: String, input: JSONValue, inputByteCount: Int?, name: String?,
         onCompletion: consuming (@Sendable (ExecutionResult) -> Void)?, registers: Bool
@@ -428,7 +431,7 @@ public final class Engine: Sendable {
         // straight to the run: each local copy of a reference the run also keeps was a retain and a release per
         // start (the host's clock is the wall clock, read directly).
         let identity = ExecutionIdentity(machine: resources.unmanagedMachine, name: name, seed: idSeed, sequence: sequence, input: input,
-                                         startNanoseconds: CycleClock.nanoseconds())
+                                         startNanoseconds: clock.nanoseconds())
         let entry = resources.program.entry
         let limit = min(resources.program.timeoutSeconds ?? Int.max, configuration.maximumExecutionSeconds)
         let run = RunState(resources: consume resources, identity: consume identity, history: consume history)
@@ -465,7 +468,7 @@ public final class Engine: Sendable {
     /// `scheduler`: the caller's reference, taken over (an ended run's goes on to the finished ring).
     /// `stripe`: the calling thread's stripe of the totals.
     /// `tagged`: the engine's ``TaggedCompletion``, kept alive by the engine.
-    static func drive(_ scheduler: consuming RunScheduler, registry: ExecutionRegistry, totals: Totals,
+    static func drive(_ scheduler: consuming RunScheduler, registry: ExecutionRegistry, totals: Totals, clock: CycleClock,
                       tagged: Unmanaged<TaggedCompletion>?, stripe: Int) {
         while true {
             scheduler.runUntilIdle()
@@ -474,7 +477,7 @@ public final class Engine: Sendable {
                 // Other strands just stop; the root strand, which set the outcome, reports it. The root strand is the
                 // run itself (``RunState``).
                 if scheduler.isRoot {
-                    report(unsafeDowncast(consume scheduler, to: RunState.self), registry: registry, totals: totals,
+                    report(unsafeDowncast(consume scheduler, to: RunState.self), registry: registry, totals: totals, clock: clock,
                            tagged: tagged, stripe: stripe)
                 }
                 return
@@ -504,13 +507,13 @@ public final class Engine: Sendable {
     /// be pushed out of it before this thread appends again; and where `stripe` is the segment of the threads
     /// outside the pool (0), the caller is ``startSyncExecution(stateMachine:input:inputByteCount:name:)``, which
     /// holds a reference of its own until the outcome is reported.
-    private static func report(_ run: consuming RunState, registry: ExecutionRegistry, totals: Totals,
+    private static func report(_ run: consuming RunState, registry: ExecutionRegistry, totals: Totals, clock: CycleClock,
                                tagged: Unmanaged<TaggedCompletion>?, stripe: Int) {
         guard run.hasEnded, !run.reported else { return }
         run.reported = true
         // Never before the start: two readings of the cycle clock on either side of a re-anchoring may disagree by
         // a little (see ``CycleClock``).
-        let stopTime = max(CycleClock.nanoseconds(), run.identity.startNanoseconds)
+        let stopTime = max(clock.nanoseconds(), run.identity.startNanoseconds)
         let stopDate = stopTime / 1_000_000
         run.stopNanoseconds = stopTime  // before the registry publishes the run to other threads
         let unretained = Unmanaged.passUnretained(run)
