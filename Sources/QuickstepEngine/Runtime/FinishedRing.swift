@@ -18,9 +18,11 @@ final class FinishedRing<Entry>: @unchecked Sendable {
         var entry: Entry
     }
 
-    /// One thread's ring: `slots` filled in turn from `next`.
+    /// One thread's ring: `capacity` slots filled in turn from `next`. The slots are memory of the ring's own, not
+    /// an array: a write to an array held in the lock's state first asked whether the array was shared (a call),
+    /// and each slot's store checked its bounds (appending took 120 instructions).
     private struct Segment {
-        var slots: [Slot?]
+        let slots: UnsafeMutablePointer<Slot?>
         var next = 0
     }
 
@@ -32,7 +34,25 @@ final class FinishedRing<Entry>: @unchecked Sendable {
     init(capacity: Int, segments: Int) {
         precondition(capacity > 0 && segments > 0)
         self.capacity = capacity
-        self.segments = LockedStripes(count: segments) { _ in Segment(slots: Array(repeating: nil, count: capacity)) }
+        self.segments = LockedStripes(count: segments) { _ in
+            let slots = UnsafeMutablePointer<Slot?>.allocate(capacity: capacity)
+            slots.initialize(repeating: nil, count: capacity)
+            return Segment(slots: slots)
+        }
+    }
+
+    deinit {
+        for index in 0..<segments.count {
+            segments.withLock(index) { segment in
+                segment.slots.deinitialize(count: capacity)
+                segment.slots.deallocate()
+            }
+        }
+    }
+
+    /// The slots of a segment, to read.
+    private func slots(of segment: Segment) -> UnsafeBufferPointer<Slot?> {
+        UnsafeBufferPointer(start: segment.slots, count: capacity)
     }
 
     /// Puts `entry`, which finished at `order` (later entries have larger orders), in segment `segment`'s next
@@ -43,10 +63,10 @@ final class FinishedRing<Entry>: @unchecked Sendable {
     func append(_ entry: consuming Entry, order: Int64, segment: Int) -> Entry? {
         var handedOver = Optional(entry)
         return segments.withLock(segment % segments.count) { segment in
-            let index = segment.next
-            segment.next = index + 1 == capacity ? 0 : index + 1
-            let replaced = segment.slots[index].take()
-            segment.slots[index] = Slot(order: order, entry: handedOver.take().unsafelyUnwrapped)
+            let slot = segment.slots + segment.next
+            segment.next = segment.next + 1 == capacity ? 0 : segment.next + 1
+            let replaced = slot.move()
+            slot.initialize(to: Slot(order: order, entry: handedOver.take().unsafelyUnwrapped))
             return replaced?.entry
         }
     }
@@ -55,7 +75,7 @@ final class FinishedRing<Entry>: @unchecked Sendable {
     func forEachNewestFirst(_ body: (Entry) -> Bool) {
         var all: [Slot] = []
         for segment in 0..<segments.count {
-            segments.withLock(segment) { for case let slot? in $0.slots { all.append(slot) } }
+            segments.withLock(segment) { for case let slot? in slots(of: $0) { all.append(slot) } }
         }
         all.sort { $0.order > $1.order }
         for slot in all.prefix(capacity) where !body(slot.entry) { return }
@@ -68,7 +88,7 @@ final class FinishedRing<Entry>: @unchecked Sendable {
         var found: Slot?
         for segment in 0..<segments.count {
             segments.withLock(segment) { segment in
-                for case let slot? in segment.slots where matches(slot.entry) {
+                for case let slot? in slots(of: segment) where matches(slot.entry) {
                     if found.map({ slot.order > $0.order }) ?? true { found = slot }
                 }
             }
@@ -77,7 +97,7 @@ final class FinishedRing<Entry>: @unchecked Sendable {
         var newer = 0
         for segment in 0..<segments.count {
             newer += segments.withLock(segment) { segment in
-                segment.slots.reduce(0) { count, slot in count + (slot.map { $0.order > found.order ? 1 : 0 } ?? 0) }
+                slots(of: segment).reduce(0) { count, slot in count + (slot.map { $0.order > found.order ? 1 : 0 } ?? 0) }
             }
         }
         return newer < capacity ? found.entry : nil
