@@ -406,6 +406,35 @@ import MetricsTestKit
         })
     }
 
+    /// A run that ended while its task's timeout was still pending is freed once the timer has fired and the
+    /// finished ring has let it go: the timer's message, arriving after the end, is dropped. (Kept in the ended
+    /// run's inbox, it held the run through its graph, a cycle: every such execution leaked its run.)
+    @Test func runsEndedWithATimeoutPendingAreFreed() throws {
+        // One worker and a ring of one entry per thread: the runs started after it push it out deterministically.
+        let engine = engine { configuration in
+            configuration.workers = 1
+            configuration.retainedExecutions = 1
+        }
+        defer { engine.shutdown() }
+        let resource = "arn:aws:lambda:us-east-1:123456789012:function:soon"
+        engine.handlers.register(resource, .asynchronous { _, completion in
+            DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(50)) { completion.succeed(["done": true]) }
+        })
+        try engine.createStateMachine(name: "Soon", definition: #"""
+            {"StartAt":"T","States":{"T":{"Type":"Task","Resource":"\#(resource)","TimeoutSeconds":1,"End":true}}}
+            """#)
+        try engine.createStateMachine(name: "Quick", definition: #"{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}}"#)
+        let arn = try engine.startExecution(stateMachine: "Soon")
+        weak var run = engine.registry.running(arn)
+        #expect(run != nil)
+        engine.waitUntilIdle()  // succeeded after 50 ms; its one-second timeout is still pending
+        #expect(engine.describeExecution(arn)?.status == .succeeded)
+        Thread.sleep(forTimeInterval: 1.5)  // the timeout has fired, its message has reached the ended run
+        for _ in 0..<5 { try engine.startExecution(stateMachine: "Quick") }
+        engine.waitUntilIdle()
+        #expect(run == nil)
+    }
+
     /// A submitted execution (whose ARN nobody was given) is filed among the running ones when it parks: listed
     /// as running, described and stopped by the ARN the list gives, and swept at its timeout like any other. One
     /// that runs through in one go goes straight to the finished ones and leaves nothing among the running.

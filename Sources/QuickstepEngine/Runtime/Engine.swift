@@ -143,7 +143,8 @@ public final class Engine: Sendable {
     private let pool: WorkerPool
     /// A host per counters stripe (see ``PoolHost``).
     private let hosts: [PoolHost]
-    private let registry: ExecutionRegistry
+    /// Running and recently finished executions (internal, not private: tests look runs up in it).
+    let registry: ExecutionRegistry
     private let totals: Totals
     /// Where starts and stops read the time (the process's ``CycleClock``).
     private let clock = CycleClock.shared

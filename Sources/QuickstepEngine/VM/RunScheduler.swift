@@ -183,8 +183,20 @@ class RunScheduler: @unchecked Sendable {
     }
 
     /// Posts a message for the run; safe from any thread.
+    ///
+    /// A run that has ended is not driven again (its root strand stays marked scheduled), so a message that
+    /// arrives after its end is dropped: here, when the end is seen after the append, or by the drive that saw the
+    /// end (``discardWork()``), which takes the inbox under the same lock. Whichever comes second finds it.
     func post(_ message: Message) {
         withInbox { $0.append(message) }
+        if withRun({ $0.hasEnded }) {
+            let dropped = withInbox { inbox in
+                defer { inbox = [] }
+                return inbox
+            }
+            _ = dropped  // released here, outside the inbox's lock
+            return
+        }
         wake()
     }
 
@@ -199,7 +211,7 @@ class RunScheduler: @unchecked Sendable {
     func runUntilIdle() {
         // The run outlives this call (the root strand's run holds it; another strand retains it): borrowed, it is
         // read without a retain and a release per turn of the loop.
-        withRun { run in
+        let ended = withRun { run in
             while !run.hasEnded {
                 if let execution = dequeue() {
                     VM.run(execution)
@@ -209,9 +221,29 @@ class RunScheduler: @unchecked Sendable {
                     }
                     continue
                 }
-                if !handleMessages() { return }
+                if !handleMessages() { return false }
             }
+            return true
         }
+        if ended { discardWork() }
+    }
+
+    /// Drops what the strand of a run that has ended still holds: graphs queued to run and messages (a task's
+    /// completion or a timer, a task's timeout above all, that arrived before the end was seen). Kept, each would
+    /// hold the run through its graph, and the run would hold it in turn: a cycle, so neither the run nor anything
+    /// it holds would ever be freed (one leaked run for every execution that ended with a task's timeout still
+    /// pending). The caller holds the strand, so dropping the last graph that holds the run frees nothing in use.
+    private func discardWork() {
+        let messages = withInbox { inbox in
+            defer { inbox = [] }
+            return inbox
+        }
+        if readyFirst != nil { readyFirst = nil }
+        if !ready.isEmpty {
+            ready.removeAll()
+            readyHead = 0
+        }
+        _ = messages  // released here, outside the inbox's lock
     }
 
     /// Handles the messages in the inbox; returns whether there were any.
