@@ -235,6 +235,25 @@ import QuickstepLanguage
         #expect(result.status == .failed)
     }
 
+    /// A standalone run that ends with its task's timeout and heartbeat timers still pending is freed when it
+    /// returns: the timers are dropped. (Kept by the caller's host, they held the run through its graph, and the run
+    /// held the host: a cycle that kept the run, and the handlers it was given, alive for good.) The run's
+    /// resources hold the handler registry, so the registry going away shows the run went away.
+    @Test func standaloneRunsEndingWithTimersPendingAreFreed() throws {
+        weak var released: TaskHandlerRegistry?
+        try {
+            let handlers = TaskHandlerRegistry()
+            handlers.register(Self.flaky, .asynchronous { _, completion in completion.succeed(["done": true]) })
+            released = handlers
+            let result = try execute(#"""
+                {"StartAt":"T","States":{"T":{"Type":"Task","Resource":"\#(Self.flaky)","TimeoutSeconds":60,
+                  "HeartbeatSeconds":30,"End":true}}}
+                """#, handlers: handlers) { $0.clock = .real }
+            #expect(result.output == ["done": true])
+        }()
+        #expect(released == nil)
+    }
+
     @Test func executionTimeout() throws {
         let result = try execute(#"""
             {"StartAt":"W","TimeoutSeconds":5,"States":{"W":{"Type":"Wait","Seconds":10,"End":true}}}

@@ -338,9 +338,17 @@ final class CallerHost: RunHost, @unchecked Sendable {
     /// One thread: children stay on the run's strand.
     override var fanOutWidth: Int { 1 }
 
-    /// Drives the run until it has a result.
+    /// Drives the run until it has a result. Timers still pending then (a task's heartbeat or timeout) are
+    /// dropped: each holds the run through its graph, and the run holds this host, a cycle that kept both alive.
     func drive(_ scheduler: RunScheduler) {
         let run = scheduler.run
+        defer {
+            let dropped = lock.withLock {
+                defer { timers = [] }
+                return timers
+            }
+            _ = dropped  // released outside the lock
+        }
         while !run.hasEnded {
             scheduler.runUntilIdle()
             guard !run.hasEnded else { return }
