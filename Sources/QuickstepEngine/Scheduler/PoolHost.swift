@@ -36,6 +36,10 @@ final class PoolHost: RunHost {
         timers.add(due: due, for: scheduler, action)
     }
 
+    override func addTimer(due: Int64, ticket: TimerTicket) {
+        timers.add(due: due, ticket: ticket)
+    }
+
     override func wake(_ scheduler: RunScheduler) {
         if scheduler.isScheduled.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged {
             pool.submit(scheduler)

@@ -7,9 +7,18 @@ import Dispatch
 /// Thread safety: the wheel is locked, and the source is re-armed under the same lock, so concurrent adds cannot
 /// leave it armed later than the next wake-up. Due timers are delivered after the lock is released.
 final class TimerService: @unchecked Sendable {
-    private struct Timer {
-        var scheduler: RunScheduler
-        var action: RunScheduler.TimerAction
+    /// What a timer does when due: deliver an action to its strand, or fire a ticket (``TimerTicket``), which holds
+    /// the strand and the action only until it is cancelled.
+    private enum Timer {
+        case action(RunScheduler, RunScheduler.TimerAction)
+        case ticket(TimerTicket)
+
+        func fire() {
+            switch self {
+            case .action(let scheduler, let action): scheduler.deliver(action)
+            case .ticket(let ticket): ticket.fire()
+            }
+        }
     }
 
     private struct State {
@@ -33,15 +42,23 @@ final class TimerService: @unchecked Sendable {
     }
 
     func add(due: Int64, for scheduler: RunScheduler, _ action: RunScheduler.TimerAction) {
+        add(due: due, .action(scheduler, action))
+    }
+
+    func add(due: Int64, ticket: TimerTicket) {
+        add(due: due, .ticket(ticket))
+    }
+
+    private func add(due: Int64, _ timer: Timer) {
         let now = RunScheduler.wallClockMilliseconds()
-        let entry = TimingWheel<Timer>.Entry(due: due, payload: Timer(scheduler: scheduler, action: action))
+        let entry = TimingWheel<Timer>.Entry(due: due, payload: timer)
         let fired = state.withLock { state -> [TimingWheel<Timer>.Entry] in
             var fired = state.wheel.advance(to: now)
             if let already = state.wheel.add(entry) { fired.append(already) }
             rearm(&state, now: now)
             return fired
         }
-        for entry in fired { entry.payload.scheduler.deliver(entry.payload.action) }
+        for entry in fired { entry.payload.fire() }
     }
 
     private func fireDue() {
@@ -51,7 +68,7 @@ final class TimerService: @unchecked Sendable {
             defer { rearm(&state, now: now) }
             return state.wheel.advance(to: now)
         }
-        for entry in fired { entry.payload.scheduler.deliver(entry.payload.action) }
+        for entry in fired { entry.payload.fire() }
     }
 
     /// Arms the source for the wheel's next wake-up unless it is already armed for that time or earlier.

@@ -168,6 +168,8 @@ final class Execution {
         @exclusivity(unchecked) var pendingFailure: ExecutionFailure?
         @exclusivity(unchecked) var invocationCounter = 0
         @exclusivity(unchecked) var isCatching = false
+        @exclusivity(unchecked) var taskTimer: TimerTicket?
+        @exclusivity(unchecked) var heartbeatTimer: TimerTicket?
     }
 
     /// Whether any of the rarely used fields was ever set (so they may need resetting).
@@ -217,6 +219,15 @@ final class Execution {
     var pendingFailure: ExecutionFailure? {
         get { extras?.pendingFailure }
         set { if extras != nil || newValue != nil { ensuredExtras.pendingFailure = newValue } }
+    }
+    /// The pending invocation's timeout and heartbeat deadline, cancelled when it completes (``TimerTicket``).
+    var taskTimer: TimerTicket? {
+        get { extras?.taskTimer }
+        set { if extras != nil || newValue != nil { ensuredExtras.taskTimer = newValue } }
+    }
+    var heartbeatTimer: TimerTicket? {
+        get { extras?.heartbeatTimer }
+        set { if extras != nil || newValue != nil { ensuredExtras.heartbeatTimer = newValue } }
     }
     /// Numbers this graph's asynchronous invocations, so a late completion is recognised as stale.
     var invocationCounter: Int {

@@ -37,6 +37,10 @@ class RunHost: @unchecked Sendable {
     func addTimer(due: Int64, for scheduler: RunScheduler, _ action: RunScheduler.TimerAction) {
         preconditionFailure("every host overrides addTimer(due:for:_:)")
     }
+    /// Fires `ticket` at `due` (milliseconds since the epoch), from any thread, unless it was cancelled.
+    func addTimer(due: Int64, ticket: TimerTicket) {
+        preconditionFailure("every host overrides addTimer(due:ticket:)")
+    }
     /// The run has new messages: make sure some thread drives it soon.
     func wake(_ scheduler: RunScheduler) { preconditionFailure("every host overrides wake(_:)") }
     /// How many strands (workers) a Map's or Parallel's children may spread over now; 1 keeps them on the
@@ -182,6 +186,14 @@ class RunScheduler: @unchecked Sendable {
         withRun { $0.resources.withHost { $0.addTimer(due: now() + max(0, milliseconds), for: self, action) } }
     }
 
+    /// ``schedule(after:_:)`` for a timer that may become moot before it fires: the caller keeps the ticket and
+    /// cancels it then, so that the timer no longer holds this strand and the action's graph (see ``TimerTicket``).
+    func scheduleCancelable(after milliseconds: Int64, _ action: TimerAction) -> TimerTicket {
+        let ticket = TimerTicket(self, action)
+        withRun { $0.resources.withHost { $0.addTimer(due: now() + max(0, milliseconds), ticket: ticket) } }
+        return ticket
+    }
+
     /// Posts a message for the run; safe from any thread.
     ///
     /// A run that has ended is not driven again (its root strand stays marked scheduled), so a message that
@@ -302,7 +314,12 @@ final class CallerHost: RunHost, @unchecked Sendable {
     private struct Timer {
         var due: Int64
         var sequence: Int
-        var action: RunScheduler.TimerAction
+        var target: Target
+    }
+
+    private enum Target {
+        case action(RunScheduler.TimerAction)
+        case ticket(TimerTicket)
     }
 
     let mode: ClockMode
@@ -323,9 +340,17 @@ final class CallerHost: RunHost, @unchecked Sendable {
     }
 
     override func addTimer(due: Int64, for scheduler: RunScheduler, _ action: RunScheduler.TimerAction) {
+        add(due: due, .action(action))
+    }
+
+    override func addTimer(due: Int64, ticket: TimerTicket) {
+        add(due: due, .ticket(ticket))
+    }
+
+    private func add(due: Int64, _ target: Target) {
         lock.withLock {
             sequence += 1
-            let timer = Timer(due: due, sequence: sequence, action: action)
+            let timer = Timer(due: due, sequence: sequence, target: target)
             let position = timers.firstIndex { ($0.due, $0.sequence) > (timer.due, timer.sequence) } ?? timers.count
             timers.insert(timer, at: position)
         }
@@ -359,7 +384,10 @@ final class CallerHost: RunHost, @unchecked Sendable {
                     timers.removeFirst()
                     if mode == .virtual { virtualNow = max(virtualNow, next.due) }
                 }
-                scheduler.deliver(next.action)
+                switch next.target {
+                case .action(let action): scheduler.deliver(action)
+                case .ticket(let ticket): ticket.fire()
+                }
                 continue
             }
             if let next {

@@ -78,11 +78,16 @@ extension VM {
         }
         execution.pendingTask = invocationId
         scheduler.outstandingTasks += 1
-        if let timeout { scheduler.schedule(after: Int64(timeout) * 1000, .taskTimeout(execution, invocation: invocationId)) }
+        // Cancelable: a task that completes in time lets go of its timers, which would otherwise hold the run until
+        // they fire (see ``TimerTicket``).
+        if let timeout {
+            execution.taskTimer = scheduler.scheduleCancelable(after: Int64(timeout) * 1000,
+                                                               .taskTimeout(execution, invocation: invocationId))
+        }
         execution.heartbeatSeconds = heartbeat
         if let heartbeat {
             execution.heartbeatGeneration += 1
-            scheduler.schedule(after: Int64(heartbeat) * 1000, .heartbeatTimeout(
+            execution.heartbeatTimer = scheduler.scheduleCancelable(after: Int64(heartbeat) * 1000, .heartbeatTimeout(
                 execution, invocation: invocationId, generation: execution.heartbeatGeneration))
         }
         if waitsForToken, let token = execution.taskToken { run.tokenBook?.open(token, completion) }
@@ -94,6 +99,7 @@ extension VM {
     static func complete(_ execution: Execution, invocation: Int, _ outcome: Result<JSONValue, ExecutionFailure>) {
         guard execution.pendingTask == invocation, !execution.finished else { return }
         execution.pendingTask = 0
+        cancelTimers(of: execution)
         let task = currentTask(execution)
         let waitsForToken = task?.pointee.waitsForToken ?? false
         if waitsForToken, let token = execution.taskToken, let book = execution.run.tokenBook {
@@ -130,11 +136,25 @@ extension VM {
         execution.withScheduler { $0.enqueue(execution) }
     }
 
+    /// Lets go of the completed invocation's timeout and heartbeat deadline (see ``TimerTicket``).
+    private static func cancelTimers(of execution: Execution) {
+        guard execution.hasExtras else { return }
+        if let timer = execution.taskTimer {
+            timer.cancel()
+            execution.taskTimer = nil
+        }
+        if let timer = execution.heartbeatTimer {
+            timer.cancel()
+            execution.heartbeatTimer = nil
+        }
+    }
+
     /// A heartbeat for the pending invocation: the heartbeat clock starts again.
     static func heartbeat(_ execution: Execution, invocation: Int) {
         guard execution.pendingTask == invocation, !execution.finished, let seconds = execution.heartbeatSeconds else { return }
         execution.heartbeatGeneration += 1
-        execution.scheduler.schedule(after: Int64(seconds) * 1000, .heartbeatTimeout(
+        execution.heartbeatTimer?.cancel()
+        execution.heartbeatTimer = execution.scheduler.scheduleCancelable(after: Int64(seconds) * 1000, .heartbeatTimeout(
             execution, invocation: invocation, generation: execution.heartbeatGeneration))
     }
 
