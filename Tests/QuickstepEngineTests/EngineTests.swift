@@ -406,39 +406,11 @@ import MetricsTestKit
         })
     }
 
-    /// A run that ended while its task's timeout was still pending is freed once the timer has fired and the
-    /// finished ring has let it go: the timer's message, arriving after the end, is dropped. (Kept in the ended
-    /// run's inbox, it held the run through its graph, a cycle: every such execution leaked its run.)
-    @Test func runsEndedWithATimeoutPendingAreFreed() throws {
-        // One worker and a ring of one entry per thread: the runs started after it push it out deterministically.
-        let engine = engine { configuration in
-            configuration.workers = 1
-            configuration.retainedExecutions = 1
-        }
-        defer { engine.shutdown() }
-        let resource = "arn:aws:lambda:us-east-1:123456789012:function:soon"
-        engine.handlers.register(resource, .asynchronous { _, completion in
-            DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(50)) { completion.succeed(["done": true]) }
-        })
-        try engine.createStateMachine(name: "Soon", definition: #"""
-            {"StartAt":"T","States":{"T":{"Type":"Task","Resource":"\#(resource)","TimeoutSeconds":1,"End":true}}}
-            """#)
-        try engine.createStateMachine(name: "Quick", definition: #"{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}}"#)
-        let arn = try engine.startExecution(stateMachine: "Soon")
-        weak var run = engine.registry.running(arn)
-        #expect(run != nil)
-        engine.waitUntilIdle()  // succeeded after 50 ms; its one-second timeout is still pending
-        #expect(engine.describeExecution(arn)?.status == .succeeded)
-        Thread.sleep(forTimeInterval: 1.5)  // the timeout has fired, its message has reached the ended run
-        for _ in 0..<5 { try engine.startExecution(stateMachine: "Quick") }
-        engine.waitUntilIdle()
-        #expect(run == nil)
-    }
-
-    /// A task that completes well before its timeout and heartbeat deadline lets go of both timers: its run is
-    /// freed once the finished ring lets it go, not a minute later when the timers would fire. (The timers held
-    /// the run: at ten thousand executions a second, a 60-second timeout kept six hundred thousand finished runs.)
-    @Test func tasksCompletedInTimeLetGoOfTheirTimers() throws {
+    /// Runs one execution of a Task state (`taskFields` added to it) whose asynchronous handler completes after
+    /// 20 ms, waits, runs `meanwhile`, pushes the execution out of the finished ring, and returns whether its run is
+    /// still alive. One worker and a ring of one entry per thread, so five executions started after it push it out
+    /// deterministically.
+    func runOutlivesItsExecution(taskFields: String, meanwhile: () -> Void = {}) throws -> Bool {
         let engine = engine { configuration in
             configuration.workers = 1
             configuration.retainedExecutions = 1
@@ -449,8 +421,7 @@ import MetricsTestKit
             DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(20)) { completion.succeed(["done": true]) }
         })
         try engine.createStateMachine(name: "Prompt", definition: #"""
-            {"StartAt":"T","States":{"T":{"Type":"Task","Resource":"\#(resource)","TimeoutSeconds":60,
-              "HeartbeatSeconds":30,"End":true}}}
+            {"StartAt":"T","States":{"T":{"Type":"Task","Resource":"\#(resource)",\#(taskFields),"End":true}}}
             """#)
         try engine.createStateMachine(name: "Quick", definition: #"{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}}"#)
         let arn = try engine.startExecution(stateMachine: "Prompt")
@@ -458,9 +429,25 @@ import MetricsTestKit
         #expect(run != nil)
         engine.waitUntilIdle()
         #expect(engine.describeExecution(arn)?.status == .succeeded)
-        for _ in 0..<5 { try engine.startExecution(stateMachine: "Quick") }  // push it out of the finished ring
+        meanwhile()
+        for _ in 0..<5 { try engine.startExecution(stateMachine: "Quick") }
         engine.waitUntilIdle()
-        #expect(run == nil)
+        return run != nil
+    }
+
+    /// A run that ended while its task's timeout was still pending is freed once the timer has fired and the
+    /// finished ring has let it go: the timer's message, arriving after the end, is dropped. (Kept in the ended
+    /// run's inbox, it held the run through its graph, a cycle: every such execution leaked its run.)
+    @Test func runsEndedWithATimeoutPendingAreFreed() throws {
+        // The timeout fires a second after the start, 20 ms after the execution succeeded.
+        #expect(try !runOutlivesItsExecution(taskFields: #""TimeoutSeconds":1"#) { Thread.sleep(forTimeInterval: 1.5) })
+    }
+
+    /// A task that completes well before its timeout and heartbeat deadline lets go of both timers: its run is
+    /// freed once the finished ring lets it go, not a minute later when the timers would fire. (The timers held
+    /// the run: at ten thousand executions a second, a 60-second timeout kept six hundred thousand finished runs.)
+    @Test func tasksCompletedInTimeLetGoOfTheirTimers() throws {
+        #expect(try !runOutlivesItsExecution(taskFields: #""TimeoutSeconds":60,"HeartbeatSeconds":30"#))
     }
 
     /// A submitted execution (whose ARN nobody was given) is filed among the running ones when it parks: listed
