@@ -407,10 +407,11 @@ import MetricsTestKit
     }
 
     /// Runs one execution of a Task state (`taskFields` added to it) whose asynchronous handler completes after
-    /// 20 ms, waits, runs `meanwhile`, pushes the execution out of the finished ring, and returns whether its run is
-    /// still alive. One worker and a ring of one entry per thread, so five executions started after it push it out
-    /// deterministically.
-    func runOutlivesItsExecution(taskFields: String, meanwhile: () -> Void = {}) throws -> Bool {
+    /// `delay` milliseconds, waits until it ends with `status`, runs `meanwhile`, pushes the execution out of the
+    /// finished ring, and returns whether its run is still alive. One worker and a ring of one entry per thread, so
+    /// five executions started after it push it out deterministically.
+    func runOutlivesItsExecution(taskFields: String, completingAfter delay: Int = 20,
+                                 status: ExecutionDescription.Status = .succeeded, meanwhile: () -> Void = {}) throws -> Bool {
         let engine = engine { configuration in
             configuration.workers = 1
             configuration.retainedExecutions = 1
@@ -418,7 +419,7 @@ import MetricsTestKit
         defer { engine.shutdown() }
         let resource = "arn:aws:lambda:us-east-1:123456789012:function:prompt"
         engine.handlers.register(resource, .asynchronous { _, completion in
-            DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(20)) { completion.succeed(["done": true]) }
+            DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(delay)) { completion.succeed(["done": true]) }
         })
         try engine.createStateMachine(name: "Prompt", definition: #"""
             {"StartAt":"T","States":{"T":{"Type":"Task","Resource":"\#(resource)",\#(taskFields),"End":true}}}
@@ -428,19 +429,21 @@ import MetricsTestKit
         weak var run = engine.registry.running(arn)
         #expect(run != nil)
         engine.waitUntilIdle()
-        #expect(engine.describeExecution(arn)?.status == .succeeded)
+        #expect(engine.describeExecution(arn)?.status == status)
         meanwhile()
         for _ in 0..<5 { try engine.startExecution(stateMachine: "Quick") }
         engine.waitUntilIdle()
         return run != nil
     }
 
-    /// A run that ended while its task's timeout was still pending is freed once the timer has fired and the
-    /// finished ring has let it go: the timer's message, arriving after the end, is dropped. (Kept in the ended
-    /// run's inbox, it held the run through its graph, a cycle: every such execution leaked its run.)
-    @Test func runsEndedWithATimeoutPendingAreFreed() throws {
-        // The timeout fires a second after the start, 20 ms after the execution succeeded.
-        #expect(try !runOutlivesItsExecution(taskFields: #""TimeoutSeconds":1"#) { Thread.sleep(forTimeInterval: 1.5) })
+    /// A message that reaches a run after its end (here the completion of a task that had timed out, which ended
+    /// the execution) is dropped, and the run is freed once the finished ring lets it go. (Kept in the ended run's
+    /// inbox, it held the run through its graph, a cycle: every such execution leaked its run.)
+    @Test func messagesAfterTheEndAreDropped() throws {
+        // Timed out after a second; the handler completes at 1.2 s, while `meanwhile` waits.
+        #expect(try !runOutlivesItsExecution(taskFields: #""TimeoutSeconds":1"#, completingAfter: 1_200, status: .failed) {
+            Thread.sleep(forTimeInterval: 0.7)
+        })
     }
 
     /// A task that completes well before its timeout and heartbeat deadline lets go of both timers: its run is
