@@ -147,7 +147,7 @@ final class WorkerPool: Sendable {
         // cancel out.
         let retained = Unmanaged.passRetained(consume scheduler)
         // The worker read borrowed: taking it (and its deque) retained and released both, per start.
-        if let pointer = pthread_getspecific(WorkerPool.currentKey),
+        if let pointer = pthread_getspecific(currentKey),
             Unmanaged<Worker>.fromOpaque(pointer)._withUnsafeGuaranteedRef({ worker in
                 worker.pool == ObjectIdentifier(identity) && worker.deque.push(retained: retained)
             })
@@ -169,7 +169,11 @@ final class WorkerPool: Sendable {
 
     // MARK: The current worker
 
-    private static let currentKey: pthread_key_t = {
+    /// ``sharedCurrentKey``, read from the pool: a `static` is reached through its lazy initialisation's check, a
+    /// call, on every read, and every start reads the key twice.
+    private let currentKey = WorkerPool.sharedCurrentKey
+
+    private static let sharedCurrentKey: pthread_key_t = {
         var key = pthread_key_t()
         pthread_key_create(&key, nil)
         return key
@@ -178,13 +182,13 @@ final class WorkerPool: Sendable {
     /// The index of the worker running on this thread, if it is one of this pool's.
     var currentWorkerIndex: Int? {
         // Read borrowed: the worker outlives the thread's work (binding it retained and released it per start).
-        guard let pointer = pthread_getspecific(WorkerPool.currentKey) else { return nil }
+        guard let pointer = pthread_getspecific(currentKey) else { return nil }
         return Unmanaged<Worker>.fromOpaque(pointer)._withUnsafeGuaranteedRef { worker in
             worker.pool == ObjectIdentifier(identity) ? worker.index : nil
         }
     }
 
     private static func setCurrent(_ worker: Worker?) {
-        pthread_setspecific(currentKey, worker.map { Unmanaged.passUnretained($0).toOpaque() })
+        pthread_setspecific(sharedCurrentKey, worker.map { Unmanaged.passUnretained($0).toOpaque() })
     }
 }

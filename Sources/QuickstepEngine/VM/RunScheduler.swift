@@ -95,6 +95,10 @@ class RunScheduler: @unchecked Sendable {
     /// Set when a graph stepped aside for the inbox (``VM/checkIn(_:_:)``): the inbox is read before the next graph
     /// runs, even though graphs are ready.
     @exclusivity(unchecked) var readsInboxNext = false
+    /// Whether anything this strand started may still send it a message that holds a graph: a timer it set, an
+    /// asynchronous task, a child on another strand. Set by those, never cleared; until then the inbox of a strand
+    /// whose run has ended need not be looked at (``runUntilIdle()``), which spares a short run a lock.
+    @exclusivity(unchecked) var mayHaveMessages = false
     /// Jumps back in the program (a loop's turn) this strand may take before the VM looks at the clock, the run's
     /// outcome and the inbox (``VM/loopedBack(_:)``): a loop of states that never park would otherwise keep its
     /// worker forever, past the execution's timeout and deaf to StopExecution.
@@ -128,6 +132,7 @@ class RunScheduler: @unchecked Sendable {
         let run = parent.run
         retainedRun = run
         unretainedRun = Unmanaged.passUnretained(run)
+        mayHaveMessages = true  // its graphs arrive as messages
     }
 
     /// Sets the run of a root strand, which is the run itself.
@@ -183,12 +188,14 @@ class RunScheduler: @unchecked Sendable {
     }
 
     func schedule(after milliseconds: Int64, _ action: TimerAction) {
+        mayHaveMessages = true
         withRun { $0.resources.withHost { $0.addTimer(due: now() + max(0, milliseconds), for: self, action) } }
     }
 
     /// ``schedule(after:_:)`` for a timer that may become moot before it fires: the caller keeps the ticket and
     /// cancels it then, so that the timer no longer holds this strand and the action's graph (see ``TimerTicket``).
     func scheduleCancelable(after milliseconds: Int64, _ action: TimerAction) -> TimerTicket {
+        mayHaveMessages = true
         let ticket = TimerTicket(self, action)
         withRun { $0.resources.withHost { $0.addTimer(due: now() + max(0, milliseconds), ticket: ticket) } }
         return ticket
@@ -237,14 +244,14 @@ class RunScheduler: @unchecked Sendable {
             }
             return true
         }
-        if ended { discardWork() }
+        if ended && mayHaveMessages { discardWork() }
     }
 
     /// Drops what the strand of a run that has ended still holds: graphs queued to run and messages (a task's
-    /// completion or a timer, a task's timeout above all, that arrived before the end was seen). Kept, each would
-    /// hold the run through its graph, and the run would hold it in turn: a cycle, so neither the run nor anything
-    /// it holds would ever be freed (one leaked run for every execution that ended with a task's timeout still
-    /// pending). The caller holds the strand, so dropping the last graph that holds the run frees nothing in use.
+    /// completion or a timer that arrived before the end was seen). Kept, each would hold the run through its
+    /// graph, and the run would hold it in turn: a cycle, so neither the run nor anything it holds would ever be
+    /// freed. The caller holds the strand, so dropping the last graph that holds the run frees nothing in use.
+    /// Only a strand that ``mayHaveMessages`` looks (a message that arrives later is dropped by ``post(_:)``).
     private func discardWork() {
         let messages = withInbox { inbox in
             defer { inbox = [] }

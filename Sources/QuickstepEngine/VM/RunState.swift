@@ -146,6 +146,7 @@ final class RunState: RunScheduler, @unchecked Sendable {
         guard sharedLock == nil else { return }
         sharedLock = Lock()
         isQuiet = false
+        mayHaveMessages = true  // children on other strands report here
     }
 
     /// Takes the next event id without recording anything.

@@ -78,6 +78,7 @@ extension VM {
         }
         execution.pendingTask = invocationId
         scheduler.outstandingTasks += 1
+        scheduler.mayHaveMessages = true
         // Cancelable: a task that completes in time lets go of its timers, which would otherwise hold the run until
         // they fire (see ``TimerTicket``).
         if let timeout {
