@@ -109,6 +109,17 @@ extension JSONObject {
         return sameBytes(at: UnsafeRawPointer(member).assumingMemoryBound(to: String.self), key)
     }
 
+    /// Whether the strings at `a` and at `b` are the same text (the same UTF-8 bytes, no normalisation), read
+    /// where they lie: their two words first, which decide for two small strings, then their bytes.
+    @inlinable @inline(__always)
+    public static func sameText(at a: UnsafePointer<String>, _ b: UnsafePointer<String>) -> Bool {
+        let left = UnsafeRawPointer(a).load(as: (UInt64, UInt64).self)
+        let right = UnsafeRawPointer(b).load(as: (UInt64, UInt64).self)
+        if left == right { return true }
+        if isSmall(left) && isSmall(right) { return false }
+        return sameBytes(at: a, b)
+    }
+
     /// Whether the strings at `a` and at `b` have the same UTF-8 bytes, read where they lie (``StringUTF8``):
     /// passing the keys to ``sameKey(_:_:)`` copied them, a retain and a release of each one's storage (a lookup of
     /// an 18-byte key cost 360 instructions). Out of line: most keys are small and never come here, and inlined it

@@ -140,6 +140,26 @@ import QuickstepLanguage
         #expect(try execute(definition, input: ["s": "éa"]).output == "other")
     }
 
+    /// StringEquals on texts stored inline (up to 15 UTF-8 bytes) and out of line (longer): equal texts match
+    /// whatever their storage (the value parsed, the literal compiled), texts that differ in length or in one byte
+    /// do not, and a short text never equals a long one.
+    @Test func stringEqualsComparesTextsOfEveryLength() throws {
+        let long = "a text longer than fifteen bytes, stored out of line"
+        let definition = #"""
+            {"StartAt":"C","States":{"C":{"Type":"Choice","Choices":[
+              {"Variable":"$.s","StringEquals":"\#(long)","Next":"Long"},
+              {"Variable":"$.s","StringEquals":"short","Next":"Short"}],"Default":"Other"},
+             "Long":{"Type":"Pass","Result":"long","End":true},"Short":{"Type":"Pass","Result":"short","End":true},
+             "Other":{"Type":"Pass","Result":"other","End":true}}}
+            """#
+        #expect(try execute(definition, input: ["s": .string(long)]).output == "long")
+        #expect(try execute(definition, input: ["s": .string(String(long.dropLast()) + "E")]).output == "other")
+        #expect(try execute(definition, input: ["s": .string(long + ".")]).output == "other")
+        #expect(try execute(definition, input: ["s": "short"]).output == "short")
+        #expect(try execute(definition, input: ["s": "shorter"]).output == "other")
+        #expect(try execute(definition, input: ["s": "a text"]).output == "other")
+    }
+
     /// ResultPath through members that exist, that do not (created as objects, appended last), and onto one that
     /// exists (replaced where it stands): the text shows the key order AWS keeps (insertion order).
     @Test func resultPathCreatesAppendsAndReplacesMembersInOrder() throws {

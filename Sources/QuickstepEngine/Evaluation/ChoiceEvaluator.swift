@@ -75,6 +75,11 @@ extension Execution {
                 let other = test.pointee.number
                 return test.pointee.relation.holds(number < other ? -1 : (number > other ? 1 : 0))
             }
+            // StringEquals likewise: most literals and values are small strings, equal exactly when their words are.
+            if test.pointee.family == .string, test.pointee.relation == .equal {
+                guard let text = JSONValue.unsafeString(at: found) else { return false }
+                return JSONObject.sameText(at: text, ChoiceTest.string(of: test))
+            }
             return Self.compare(found, test, operand: nil)
         }
         if test.pointee.operandMember.isMember, let operand = Self.member(test.pointee.operandMember, of: data) {
