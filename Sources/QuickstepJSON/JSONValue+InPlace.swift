@@ -81,6 +81,12 @@ extension JSONObject {
     static func position(ofKeyAt key: UnsafePointer<String>, in members: UnsafePointer<Entry>, count: Int, hint: Int) -> Int? {
         let words = UnsafeRawPointer(key).load(as: (UInt64, UInt64).self)
         if hint >= 0, hint < count, keyMatches(members + hint, key, words: words) { return hint }
+        if isSmall(words) {
+            // A small key equals only a key with the same words: a scan of words alone (a key looked for and
+            // absent, `IsPresent` of a missing member above all, compared every member's storage kind as well).
+            for position in 0..<count where sameWords(members + position, words) { return position }
+            return nil
+        }
         for position in 0..<count where keyMatches(members + position, key, words: words) { return position }
         return nil
     }
@@ -91,11 +97,25 @@ extension JSONObject {
     static func lastPosition(ofKeyAt key: UnsafePointer<String>, in members: UnsafePointer<Entry>, count: Int) -> Int? {
         let words = UnsafeRawPointer(key).load(as: (UInt64, UInt64).self)
         var position = count
+        if isSmall(words) {
+            // A small key equals only a key with the same words (see ``position(ofKeyAt:in:count:hint:)``).
+            while position > 0 {
+                position -= 1
+                if sameWords(members + position, words) { return position }
+            }
+            return nil
+        }
         while position > 0 {
             position -= 1
             if keyMatches(members + position, key, words: words) { return position }
         }
         return nil
+    }
+
+    /// Whether the key of the member at `member` has the two words `words`.
+    @inlinable @inline(__always)
+    static func sameWords(_ member: UnsafePointer<Entry>, _ words: (UInt64, UInt64)) -> Bool {
+        UnsafeRawPointer(member).load(as: (UInt64, UInt64).self) == words
     }
 
     /// Whether the member at `member` has the key at `key` (whose two words are `words`), compared in place as
