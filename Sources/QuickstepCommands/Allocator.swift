@@ -22,9 +22,9 @@ import Glibc
 /// of the tenth (2026-11-30), 0.98× to 1.20× on map_100x3, 0.97× to 1.16× on parallel_4x3, 0.98× to 1.20× on
 /// pass_chain_10, 0.98× to 1.13× on order_processing, 0.96× to 1.00× on choice_heavy, and ten more at the end of it,
 /// 0.91× to 1.29× on map_100x3, 0.99× to 1.40× on parallel_4x3, 0.96× to 1.52× on pass_chain_10, 1.00× to 1.42× on
-/// order_processing; the five of the eleventh (longer runs after a warm-up, 13 locked instructions per execution),
-/// 1.11× to 1.58× on pass_chain_10 (all five above 1.1), 1.08× to 1.51× on order_processing, 1.02× to 1.33× on
-/// parallel_4x3, 0.90× to 1.02× on map_100x3, 0.99× to 1.01× on choice_heavy. So jemalloc is kept,
+/// order_processing; the ten of the eleventh (longer runs after a warm-up, 13 locked instructions per execution),
+/// 1.09× to 1.58× on pass_chain_10 (all ten), 1.00× to 1.51× on order_processing, 1.02× to 1.33× on parallel_4x3,
+/// 0.90× to 1.02× on map_100x3, 0.98× to 1.01× on choice_heavy. So jemalloc is kept,
 /// for the engine's allocation pattern (objects made on one worker and freed on another). Linking it would make
 /// `libjemalloc-dev` a build requirement; instead the process re-executes itself once with
 /// `LD_PRELOAD=libjemalloc.so.2` when that library is installed. `QUICKSTEP_ALLOCATOR=glibc` keeps glibc's malloc.
