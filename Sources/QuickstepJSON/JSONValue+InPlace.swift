@@ -123,20 +123,22 @@ extension JSONObject {
     @inlinable @inline(__always)
     static func keyMatches(_ member: UnsafePointer<Entry>, _ key: UnsafePointer<String>, words: (UInt64, UInt64)) -> Bool {
         // A member's key is its first field.
-        let memberWords = UnsafeRawPointer(member).load(as: (UInt64, UInt64).self)
-        if memberWords == words { return true }
-        if isSmall(memberWords) && isSmall(words) { return false }
-        return sameBytes(at: UnsafeRawPointer(member).assumingMemoryBound(to: String.self), key)
+        sameText(at: UnsafeRawPointer(member).assumingMemoryBound(to: String.self), key, words: words)
     }
 
     /// Whether the strings at `a` and at `b` are the same text (the same UTF-8 bytes, no normalisation), read
     /// where they lie: their two words first, which decide for two small strings, then their bytes.
     @inlinable @inline(__always)
     public static func sameText(at a: UnsafePointer<String>, _ b: UnsafePointer<String>) -> Bool {
+        sameText(at: a, b, words: UnsafeRawPointer(b).load(as: (UInt64, UInt64).self))
+    }
+
+    /// ``sameText(at:_:)`` with `b`'s two words already read.
+    @inlinable @inline(__always)
+    static func sameText(at a: UnsafePointer<String>, _ b: UnsafePointer<String>, words: (UInt64, UInt64)) -> Bool {
         let left = UnsafeRawPointer(a).load(as: (UInt64, UInt64).self)
-        let right = UnsafeRawPointer(b).load(as: (UInt64, UInt64).self)
-        if left == right { return true }
-        if isSmall(left) && isSmall(right) { return false }
+        if left == words { return true }
+        if isSmall(left) && isSmall(words) { return false }
         return sameBytes(at: a, b)
     }
 
@@ -158,7 +160,7 @@ extension JSONObject {
     /// string, or the same storage. Different words may still be equal keys (``sameKey(_:_:)`` decides).
     @inlinable @inline(__always)
     static func sameWords(_ member: UnsafePointer<Entry>, _ key: UnsafePointer<String>) -> Bool {
-        UnsafeRawPointer(member).load(as: (UInt64, UInt64).self) == UnsafeRawPointer(key).load(as: (UInt64, UInt64).self)
+        sameWords(member, UnsafeRawPointer(key).load(as: (UInt64, UInt64).self))
     }
 
     /// The value of the member at `member`, in place: the value follows the key's stride (``valueOffset``).

@@ -30,10 +30,10 @@ struct AtomicSlots: @unchecked Sendable {
         UnsafeAtomic(at: words + index)
     }
 
-    /// The bits of a retained reference, for a slot.
+    /// The bits of a reference the caller retained, for a slot, which takes the retain over.
     @inline(__always)
-    static func retainedBits<Element: AnyObject>(_ element: Element) -> Int {
-        Int(bitPattern: Unmanaged.passRetained(element).toOpaque())
+    static func bits<Element: AnyObject>(of retained: Unmanaged<Element>) -> Int {
+        Int(bitPattern: retained.toOpaque())
     }
 
     /// The reference whose bits a slot held; the caller takes over the retain.

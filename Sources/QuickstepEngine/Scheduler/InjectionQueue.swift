@@ -66,7 +66,7 @@ final class InjectionQueue<Element: AnyObject>: @unchecked Sendable {
                 position = enqueuePosition.load(ordering: .relaxed)
             }
         }
-        values[position & mask].store(Int(bitPattern: element.toOpaque()), ordering: .relaxed)
+        values[position & mask].store(AtomicSlots.bits(of: element), ordering: .relaxed)
         sequences[position & mask].store(position + 1, ordering: .releasing)
         return true
     }

@@ -52,7 +52,7 @@ final class WorkStealingDeque<Element: AnyObject>: @unchecked Sendable {
         let bottom = self.bottom.load(ordering: .relaxed)
         let top = self.top.load(ordering: .acquiring)
         guard bottom - top <= mask else { return false }
-        slots[bottom & mask].store(Int(bitPattern: element.toOpaque()), ordering: .relaxed)
+        slots[bottom & mask].store(AtomicSlots.bits(of: element), ordering: .relaxed)
         self.bottom.store(bottom + 1, ordering: .sequentiallyConsistent)
         return true
     }

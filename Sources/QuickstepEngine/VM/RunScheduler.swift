@@ -187,6 +187,14 @@ class RunScheduler: @unchecked Sendable {
         return body(&inbox)
     }
 
+    /// Takes every message out of the inbox, leaving it empty.
+    private func takeInbox() -> [Message] {
+        withInbox { inbox in
+            defer { inbox = [] }
+            return inbox
+        }
+    }
+
     func schedule(after milliseconds: Int64, _ action: TimerAction) {
         mayHaveMessages = true
         withRun { $0.resources.withHost { $0.addTimer(due: now() + max(0, milliseconds), for: self, action) } }
@@ -209,11 +217,7 @@ class RunScheduler: @unchecked Sendable {
     func post(_ message: Message) {
         withInbox { $0.append(message) }
         if withRun({ $0.hasEnded }) {
-            let dropped = withInbox { inbox in
-                defer { inbox = [] }
-                return inbox
-            }
-            _ = dropped  // released here, outside the inbox's lock
+            _ = takeInbox()  // released here, outside the inbox's lock
             return
         }
         wake()
@@ -253,10 +257,7 @@ class RunScheduler: @unchecked Sendable {
     /// freed. The caller holds the strand, so dropping the last graph that holds the run frees nothing in use.
     /// Only a strand that ``mayHaveMessages`` looks (a message that arrives later is dropped by ``post(_:)``).
     private func discardWork() {
-        let messages = withInbox { inbox in
-            defer { inbox = [] }
-            return inbox
-        }
+        let messages = takeInbox()
         if readyFirst != nil { readyFirst = nil }
         if !ready.isEmpty {
             ready.removeAll()
@@ -268,10 +269,7 @@ class RunScheduler: @unchecked Sendable {
     /// Handles the messages in the inbox; returns whether there were any.
     @discardableResult
     private func handleMessages() -> Bool {
-        let messages = withInbox { inbox in
-            defer { inbox = [] }
-            return inbox
-        }
+        let messages = takeInbox()
         for message in messages { handle(message) }
         return !messages.isEmpty
     }
