@@ -89,8 +89,9 @@ final class Execution {
     /// only another strand is held (``otherStrand``). Two references to one object were two atomic increments and
     /// two decrements per execution. Hot paths read it borrowed (``withScheduler(_:)``).
     private let unmanagedScheduler: Unmanaged<RunScheduler>
-    /// The strand, when it is not the run's root strand; nil otherwise.
-    private let otherStrand: RunScheduler?
+    /// The strand, when it is not the run's root strand; nil otherwise. (This and the other fields that are nil in
+    /// most graphs are ``SeldomReference``s: destroyed, a nil one costs a test, not a call.)
+    private let otherStrand: SeldomReference<RunScheduler>
 
     /// The strand that drives this graph, as a reference of the caller's own.
     var scheduler: RunScheduler { unmanagedScheduler.takeUnretainedValue() }
@@ -131,11 +132,12 @@ final class Execution {
     }
     /// This graph's own variables, made by its first assignment: most graphs (a Map's iterations above all)
     /// assign none, and each scope was an allocation. Until then lookups go to the enclosing scope.
-    @exclusivity(unchecked) private var ownScope: VariableScope?
+    @exclusivity(unchecked) private var ownScope = SeldomReference<VariableScope>()
     /// The scope the graph was started in (the forking graph's, as it was then); nil at the top level.
-    let enclosingScope: VariableScope?
+    private let enclosingScopeReference: SeldomReference<VariableScope>
+    var enclosingScope: VariableScope? { enclosingScopeReference.object }
     /// Where variable lookups start.
-    var variables: VariableScope? { ownScope ?? enclosingScope }
+    var variables: VariableScope? { ownScope.object ?? enclosingScopeReference.object }
     /// The index of the current state in the program, or -1 before the first.
     @exclusivity(unchecked) var state = -1
     @exclusivity(unchecked) var stateEnteredEventId = 0
@@ -155,7 +157,8 @@ final class Execution {
     }
     /// What only retrying states, tasks and Map item selectors use; allocated the first time one of them sets it,
     /// so an execution of Pass, Choice and Wait states (or one parked in a Wait) carries 8 bytes instead of ~130.
-    @exclusivity(unchecked) private var extras: Extras?
+    @exclusivity(unchecked) private var extrasReference = SeldomReference<Extras>()
+    private var extras: Extras? { extrasReference.object }
 
     private final class Extras {
         @exclusivity(unchecked) var retryAttempts: [Int] = []
@@ -173,12 +176,12 @@ final class Execution {
     }
 
     /// Whether any of the rarely used fields was ever set (so they may need resetting).
-    var hasExtras: Bool { extras != nil }
+    var hasExtras: Bool { !extrasReference.isNil }
 
     private var ensuredExtras: Extras {
         if let extras { return extras }
         let made = Extras()
-        extras = made
+        extrasReference.replace(with: made)
         return made
     }
 
@@ -243,7 +246,13 @@ final class Execution {
     }
     /// Variables assigned by the current state, stored when it exits.
     @exclusivity(unchecked) var pendingAssignments: [JSONObject] = []
-    let parent: Join?
+    private let parentReference: SeldomReference<Join>
+    /// The join this branch or iteration reports to; nil for the top-level graph.
+    var parent: Join? { parentReference.object }
+    /// Whether this graph has a join (is a branch or an iteration), read without a retain.
+    var hasParent: Bool { !parentReference.isNil }
+    /// The join, unretained; valid while this graph lives (it holds the join).
+    var unretainedParent: Unmanaged<Join>? { parentReference.unretained }
     @exclusivity(unchecked) private(set) var childIndex: Int
     @exclusivity(unchecked) var finished = false
     /// States entered by this branch or iteration (its own children included once they finished); added to the
@@ -254,11 +263,11 @@ final class Execution {
     init(run: RunState, scheduler: RunScheduler, pc: Int, input: JSONValue, enclosingScope: VariableScope?, parent: Join?, childIndex: Int) {
         self.run = run
         unmanagedScheduler = Unmanaged.passUnretained(scheduler)
-        otherStrand = scheduler === run ? nil : scheduler
+        otherStrand = SeldomReference(scheduler === run ? nil : scheduler)
         self.pc = pc
         value = input
-        self.enclosingScope = enclosingScope
-        self.parent = parent
+        enclosingScopeReference = SeldomReference(enclosingScope)
+        parentReference = SeldomReference(parent)
         self.childIndex = childIndex
     }
 
@@ -266,27 +275,27 @@ final class Execution {
     init(root run: RunState, pc: Int, input: JSONValue) {
         self.run = run
         unmanagedScheduler = Unmanaged.passUnretained(run)
-        otherStrand = nil
+        otherStrand = SeldomReference()
         self.pc = pc
         value = input
-        enclosingScope = nil
-        parent = nil
+        enclosingScopeReference = SeldomReference()
+        parentReference = SeldomReference()
         childIndex = 0
     }
 
     /// Makes a finished Map iteration the next one: its own item, index and a fresh state (``VM`` runs the
     /// iterations of an item processor that cannot park one after another on one object).
-    func restart(pc: Int, input: JSONValue, childIndex: Int) {
+    func restart(pc: Int, input: consuming JSONValue, childIndex: Int) {
         self.pc = pc
         rawInput = .null
-        value = input
+        value = consume input
         // Released only when set: a release of nil is still a call, twice per Map item.
-        if ownScope != nil { ownScope = nil }
+        if !ownScope.isNil { ownScope.replace(with: nil) }
         state = -1
         stateEnteredEventId = 0
         stateEnteredTime = 0
         chosenPC = 0
-        if extras != nil { extras = nil }
+        if !extrasReference.isNil { extrasReference.replace(with: nil) }
         if !pendingAssignments.isEmpty { pendingAssignments.removeAll() }
         finished = false
         transitions = 0
@@ -295,8 +304,8 @@ final class Execution {
 
     /// Stores a variable in this graph's own scope.
     func assignVariable(_ name: String, _ value: JSONValue) {
-        if ownScope == nil { ownScope = VariableScope(parent: enclosingScope) }
-        ownScope!.assign(name, value)
+        if ownScope.isNil { ownScope.replace(with: VariableScope(parent: enclosingScope)) }
+        ownScope.object!.assign(name, value)
     }
 
     /// Whether the work is moot: the whole run ended, or a sibling's failure cancelled the join.
@@ -306,13 +315,11 @@ final class Execution {
     /// them (5 % of map_100x3's samples).
     var isCancelled: Bool {
         if run.hasEnded { return true }
-        guard parent != nil else { return false }
-        var join = Unmanaged.passUnretained(parent!)
+        guard var join = unretainedParent else { return false }
         while true {
             let (cancelled, next) = join._withUnsafeGuaranteedRef { join -> (Bool, Unmanaged<Join>?) in
                 if join.isCancelled { return (true, nil) }
-                guard join.owner.parent != nil else { return (false, nil) }
-                return (false, Unmanaged.passUnretained(join.owner.parent!))
+                return (false, join.owner.unretainedParent)
             }
             guard !cancelled, let next else { return cancelled }
             join = next

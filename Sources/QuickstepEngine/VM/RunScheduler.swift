@@ -78,7 +78,7 @@ class RunScheduler: @unchecked Sendable {
 
     /// The ready graphs, first in first out: the first in a slot of its own, so that a run with one graph (most
     /// of them) allocates no queue.
-    @exclusivity(unchecked) private var readyFirst: Execution?
+    @exclusivity(unchecked) private var readyFirst = SeldomReference<Execution>()
     @exclusivity(unchecked) private var ready: [Execution] = []
     @exclusivity(unchecked) private var readyHead = 0
     /// Messages from other threads, guarded by `inboxLocked`: a spin lock held for an append or a swap, inline in
@@ -110,7 +110,7 @@ class RunScheduler: @unchecked Sendable {
     /// `Unmanaged` reference, read borrowed (``withRun(_:)``): an `unowned(unsafe)` optional was retained and
     /// released each time it was loaded, twice per turn of a drive.
     @exclusivity(unchecked) private var unretainedRun: Unmanaged<RunState>?
-    private let retainedRun: RunState?
+    private let retainedRun: SeldomReference<RunState>
 
     /// The run this strand belongs to.
     var run: RunState { unretainedRun.unsafelyUnwrapped.takeUnretainedValue() }
@@ -124,13 +124,13 @@ class RunScheduler: @unchecked Sendable {
     /// A run's root strand: called by ``RunState``'s initializer, which then names itself the run
     /// (``belong(to:)``).
     init() {
-        retainedRun = nil
+        retainedRun = SeldomReference()
     }
 
     /// Another strand of the run `parent` belongs to.
     init(childOf parent: RunScheduler) {
         let run = parent.run
-        retainedRun = run
+        retainedRun = SeldomReference(run)
         unretainedRun = Unmanaged.passUnretained(run)
         mayHaveMessages = true  // its graphs arrive as messages
     }
@@ -141,7 +141,7 @@ class RunScheduler: @unchecked Sendable {
     }
 
     /// Whether this is the run's root strand, which drives the top-level graph and reports the outcome.
-    var isRoot: Bool { retainedRun == nil }
+    var isRoot: Bool { retainedRun.isNil }
 
     // The host of the run's strands is its resources' (``RunResources/host``), read borrowed.
 
@@ -155,18 +155,15 @@ class RunScheduler: @unchecked Sendable {
     /// Queues a graph to run; `execution` is taken over (a borrowed one was retained to be stored and released
     /// by the caller).
     func enqueue(_ execution: consuming Execution) {
-        if readyFirst == nil && readyHead == ready.count {
-            readyFirst = consume execution
+        if readyFirst.isNil && readyHead == ready.count {
+            readyFirst.replace(with: consume execution)
         } else {
             ready.append(consume execution)
         }
     }
 
     private func dequeue() -> Execution? {
-        if let first = readyFirst {
-            readyFirst = nil
-            return first
-        }
+        if let first = readyFirst.take() { return first }
         guard readyHead < ready.count else { return nil }
         let execution = ready[readyHead]
         readyHead += 1
@@ -258,7 +255,7 @@ class RunScheduler: @unchecked Sendable {
     /// Only a strand that ``mayHaveMessages`` looks (a message that arrives later is dropped by ``post(_:)``).
     private func discardWork() {
         let messages = takeInbox()
-        if readyFirst != nil { readyFirst = nil }
+        if !readyFirst.isNil { readyFirst.replace(with: nil) }
         if !ready.isEmpty {
             ready.removeAll()
             readyHead = 0

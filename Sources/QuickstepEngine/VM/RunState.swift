@@ -20,9 +20,10 @@ final class RunState: RunScheduler, @unchecked Sendable {
     var handlers: TaskHandlerRegistry { resources.handlers }
     /// The kept events, when the run keeps them; nil otherwise, so that a run that keeps none (the engine's
     /// default) allocates no history.
-    let history: History?
+    var history: History? { historyReference.object }
+    private let historyReference: SeldomReference<History>
     /// Whether the run keeps its events.
-    var keepsEvents: Bool { history != nil }
+    var keepsEvents: Bool { !historyReference.isNil }
     /// The id the next event gets, kept or not.
     @exclusivity(unchecked) private var nextEventId = 1
     /// The root strand (the top-level graph's): the run itself.
@@ -30,7 +31,7 @@ final class RunState: RunScheduler, @unchecked Sendable {
     /// The outcome, once the run has ended; set once, by the root strand (``succeed(with:)``, ``end(with:)``).
     /// Its start and stop times are the run's (the stop time is set when the outcome is reported).
     var result: ExecutionResult? {
-        if let resultBox { return dated(resultBox.result) }
+        if let resultBox = resultBox.object { return dated(resultBox.result) }
         guard let output = successOutput else { return nil }
         return ExecutionResult(status: .succeeded, output: output, error: nil, cause: nil, history: [],
                                startNanoseconds: identity.startNanoseconds, stopNanoseconds: stopNanoseconds)
@@ -43,7 +44,7 @@ final class RunState: RunScheduler, @unchecked Sendable {
     /// an atomic pair on the output's storage). The run outlives the call, and a `body` that keeps the result, or
     /// anything in it, copies it, counted as any copy is.
     func withEndedResult(_ body: (ExecutionResult) -> Void) {
-        if let resultBox { return body(dated(resultBox.result)) }
+        if let resultBox = resultBox.object { return body(dated(resultBox.result)) }
         var result = ExecutionResult(status: .succeeded, output: nil, error: nil, cause: nil, history: [],
                                      startNanoseconds: identity.startNanoseconds, stopNanoseconds: stopNanoseconds)
         let size = MemoryLayout<JSONValue?>.size
@@ -70,7 +71,7 @@ final class RunState: RunScheduler, @unchecked Sendable {
 
     /// The outcome's status, once the run has ended: read without building the outcome (``result`` copies the
     /// output into a new ``ExecutionResult``).
-    var status: ExecutionResult.Status { resultBox?.result.status ?? .succeeded }
+    var status: ExecutionResult.Status { resultBox.object?.result.status ?? .succeeded }
 
     /// Ends the run successfully with `output` and no events: kept in the run as the output alone (most outcomes;
     /// a box for every outcome was an allocation and a free per execution).
@@ -81,7 +82,7 @@ final class RunState: RunScheduler, @unchecked Sendable {
 
     /// Ends the run with any other outcome, boxed: a running execution pays 8 bytes for it, not 72.
     func end(with result: ExecutionResult) {
-        resultBox = ResultBox(result)
+        resultBox.replace(with: ResultBox(result))
         ended.store(true, ordering: .releasing)
     }
 
@@ -89,7 +90,7 @@ final class RunState: RunScheduler, @unchecked Sendable {
         let result: ExecutionResult
         init(_ result: ExecutionResult) { self.result = result }
     }
-    @exclusivity(unchecked) private var resultBox: ResultBox?
+    @exclusivity(unchecked) private var resultBox = SeldomReference<ResultBox>()
     @exclusivity(unchecked) private var successOutput: JSONValue?
     // The one-byte fields together, after the optional's tag byte (Swift lays a class's fields out in the order
     // they are written; scattered, each took a word, and a parked run crossed into the next allocation size).
@@ -112,7 +113,8 @@ final class RunState: RunScheduler, @unchecked Sendable {
     /// Whether the outcome is known; safe from any strand.
     var hasEnded: Bool { ended.load(ordering: .acquiring) }
     /// Guards the history and the mock attempts once the run spans several strands.
-    @exclusivity(unchecked) private(set) var sharedLock: Lock?
+    var sharedLock: Lock? { sharedLockReference.object }
+    @exclusivity(unchecked) private var sharedLockReference = SeldomReference<Lock>()
     /// Engine runs: where callback tasks' tokens are opened, for Engine.sendTaskSuccess and friends.
     var tokenBook: TaskTokenBook? { resources.tokenBook }
     /// States entered so far, branches and iterations included (theirs are added as they finish).
@@ -136,15 +138,15 @@ final class RunState: RunScheduler, @unchecked Sendable {
         isQuiet = !needsStateTimes && history == nil
         self.resources = resources
         self.identity = identity
-        self.history = history
+        historyReference = SeldomReference(history)
         super.init()
         belong(to: self)
     }
 
     /// Called before a run's children first go to a second strand: from then on the shared parts are locked.
     func markSpread() {
-        guard sharedLock == nil else { return }
-        sharedLock = Lock()
+        guard sharedLockReference.isNil else { return }
+        sharedLockReference.replace(with: Lock())
         isQuiet = false
         mayHaveMessages = true  // children on other strands report here
     }

@@ -171,7 +171,7 @@ extension VM {
     /// A branch or iteration ended: store its output, or fail the join; resume the owner when all are done.
     static func childFinished(_ child: Execution, join: Join, _ outcome: consuming Result<JSONValue, ExecutionFailure>) {
         let owner = join.owner
-        if owner.parent == nil { owner.run.transitions += child.transitions } else { owner.transitions += child.transitions }
+        if !owner.hasParent { owner.run.transitions += child.transitions } else { owner.transitions += child.transitions }
         guard !join.isCancelled, !owner.finished else { return }
         join.running -= 1
         join.remaining -= 1

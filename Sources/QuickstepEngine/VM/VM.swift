@@ -109,7 +109,7 @@ enum VM {
                     // passing a copy retained it and released it again, once per graph (per item in a Map).
                     var output = JSONValue.null
                     swap(&output, &execution.value)
-                    if execution.parent == nil {
+                    if !execution.hasParent {
                         finishRoot(execution, succeedingWith: output)
                     } else {
                         execution.finished = true
@@ -207,7 +207,7 @@ enum VM {
     static func enter(_ state: Int, _ execution: Execution, _ program: Program) {
         let run = execution.run
         let facts = program.stateFacts[state]
-        if execution.parent == nil { run.transitions += 1 } else { execution.transitions += 1 }
+        if !execution.hasParent { run.transitions += 1 } else { execution.transitions += 1 }
         execution.state = state
         if facts.needsRawInput {
             execution.rawInput = execution.value
@@ -300,7 +300,7 @@ enum VM {
     @inline(__always)
     private static func goQuietly(through count: Int, endingIn last: Int, leavingLast: Bool, _ execution: Execution) {
         let run = execution.run
-        if execution.parent == nil { run.transitions += count } else { execution.transitions += count }
+        if !execution.hasParent { run.transitions += count } else { execution.transitions += count }
         execution.state = last
         if !execution.rawInput.isNull { execution.rawInput = .null }
         let ids = 2 * count - (leavingLast ? 0 : 1)
@@ -466,7 +466,7 @@ enum VM {
     /// child's output is handed on to its join's results without a copy (a retain and a release per Map item).
     static func finish(_ execution: Execution, _ outcome: consuming Result<JSONValue, ExecutionFailure>) {
         execution.finished = true
-        guard execution.parent != nil else {
+        guard execution.hasParent else {
             let run = execution.run
             guard !run.hasEnded else { return }
             switch consume outcome {
@@ -496,7 +496,7 @@ enum VM {
         // item). The outcome goes into the closure through an optional, taken out there (a consumed parameter
         // cannot be consumed inside a closure).
         var handedOn = Optional(outcome)
-        Unmanaged.passUnretained(execution.parent.unsafelyUnwrapped)._withUnsafeGuaranteedRef { join in
+        execution.unretainedParent.unsafelyUnwrapped._withUnsafeGuaranteedRef { join in
             let outcome = handedOn.take().unsafelyUnwrapped
             if execution.isOnStrand(of: join.owner) {
                 childFinished(execution, join: join, outcome)
@@ -511,7 +511,7 @@ enum VM {
     /// destroyed through the runtime's generic witness for `Result` (about 140 instructions per execution). (A
     /// child's output goes on in its `Result` to the join, which keeps it: routed through here, it was copied.)
     static func finishRoot(_ execution: Execution, succeedingWith output: consuming JSONValue) {
-        precondition(execution.parent == nil)
+        precondition(!execution.hasParent)
         execution.finished = true
         let run = execution.run
         guard !run.hasEnded else { return }
