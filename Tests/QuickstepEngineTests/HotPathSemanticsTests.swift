@@ -160,6 +160,45 @@ import QuickstepLanguage
         #expect(try execute(definition, input: ["s": "a text"]).output == "other")
     }
 
+    /// The tests decided inline (``ChoiceTest/Shortcut``), each on values of every kind. Spec: a comparison of a
+    /// value of another type is false (a boolean is no number, a number no string); IsNull and IsString ask for the
+    /// value's type; a numeric `...Path` operand compares the two numbers, whatever their representation (integer or
+    /// not), and an operand path that matches nothing is an error, States.Runtime.
+    @Test func inlineTestsFollowTheSpecification() throws {
+        func chosen(_ rule: String, _ input: JSONValue) throws -> String? {
+            let definition = #"""
+                {"StartAt":"C","States":{"C":{"Type":"Choice","Choices":[{"Variable":"$.v",\#(rule),"Next":"Yes"}],
+                 "Default":"No"},"Yes":{"Type":"Pass","Result":"yes","End":true},"No":{"Type":"Pass","Result":"no","End":true}}}
+                """#
+            let result = try execute(definition, input: input)
+            return result.output?.stringValue ?? result.error
+        }
+        let kinds: [String: JSONValue] = ["null": .null, "string": "7", "int": 7, "double": 7.5, "bool": true,
+                                          "array": [7], "object": ["v": 7]]
+        for (kind, value) in kinds {
+            #expect(try chosen(#""IsNull":true"#, ["v": value]) == (kind == "null" ? "yes" : "no"), "\(kind)")
+            #expect(try chosen(#""IsNull":false"#, ["v": value]) == (kind == "null" ? "no" : "yes"), "\(kind)")
+            #expect(try chosen(#""IsString":true"#, ["v": value]) == (kind == "string" ? "yes" : "no"), "\(kind)")
+            #expect(try chosen(#""IsString":false"#, ["v": value]) == (kind == "string" ? "no" : "yes"), "\(kind)")
+            #expect(try chosen(#""BooleanEquals":true"#, ["v": value]) == (kind == "bool" ? "yes" : "no"), "\(kind)")
+            #expect(try chosen(#""BooleanEquals":false"#, ["v": value]) == "no", "\(kind)")
+            #expect(try chosen(#""NumericEquals":7"#, ["v": value]) == (kind == "int" ? "yes" : "no"), "\(kind)")
+            #expect(try chosen(#""NumericGreaterThanPath":"$.w""#, ["v": value, "w": 7]) == (kind == "double" ? "yes" : "no"),
+                    "\(kind)")
+            #expect(try chosen(#""NumericLessThanEqualsPath":"$.w""#, ["v": 7, "w": value])
+                    == (kind == "int" || kind == "double" ? "yes" : "no"), "\(kind)")
+        }
+        // Every relation, both ways round, between an integer and a fraction.
+        for (rule, less, equal, greater) in [("NumericLessThanPath", "yes", "no", "no"), ("NumericLessThanEqualsPath", "yes", "yes", "no"),
+                                             ("NumericEqualsPath", "no", "yes", "no"), ("NumericGreaterThanEqualsPath", "no", "yes", "yes"),
+                                             ("NumericGreaterThanPath", "no", "no", "yes")] {
+            #expect(try chosen(#""\#(rule)":"$.w""#, ["v": 2, "w": 2.5]) == less, "\(rule)")
+            #expect(try chosen(#""\#(rule)":"$.w""#, ["v": 2.0, "w": 2]) == equal, "\(rule)")
+            #expect(try chosen(#""\#(rule)":"$.w""#, ["v": 3, "w": 2.5]) == greater, "\(rule)")
+        }
+        #expect(try chosen(#""NumericEqualsPath":"$.missing""#, ["v": 1]) == "States.Runtime")
+    }
+
     /// ResultPath through members that exist, that do not (created as objects, appended last), and onto one that
     /// exists (replaced where it stands): the text shows the key order AWS keeps (insertion order).
     @Test func resultPathCreatesAppendsAndReplacesMembersInOrder() throws {

@@ -135,6 +135,28 @@ struct ChoiceTest {
     let flag: Bool
     let string: String
     let instant: (seconds: Int64, nanoseconds: Int32)
+    /// How ``Execution`` settles the test, chosen here once: the common tests are decided inline after one switch
+    /// (they were decided after a row of checks of the operator's family and relation, most of them by a call to
+    /// the general comparison, whose entry and exit were half a type test's instructions).
+    let shortcut: Shortcut
+    /// The orders under which a comparing test holds, a bit each: less 1, equal 2, greater 4 (a test of the order
+    /// against the relation was a jump through a table).
+    let orders: UInt8
+
+    /// The tests decided inline (``shortcut``); `general` ones go to the general comparison.
+    enum Shortcut: UInt8 {
+        case general
+        case isPresent
+        /// A number against a numeric literal.
+        case numberAgainstLiteral
+        /// A number against the number at another `$.name`.
+        case numberAgainstMember
+        case stringEqualsLiteral
+        case booleanEqualsLiteral
+        case isNull
+        case isString
+    }
+
     /// `StringMatches`: the pattern, in memory the test owns (an array every worker passed along retained its
     /// buffer, a line they all wrote); a pattern of one empty piece for other tests.
     let pattern: GlobPattern
@@ -167,6 +189,29 @@ struct ChoiceTest {
         self.string = string
         self.instant = instant
         self.pattern = GlobPattern(pieces: pattern.isEmpty ? [""] : pattern)
+        orders = switch comparison.relation {
+        case .less: 1
+        case .equal: 2
+        case .lessOrEqual: 3
+        case .greater: 4
+        case .greaterOrEqual: 6
+        }
+        shortcut = switch (comparison, operand) {
+        case (.isPresent, _): .isPresent
+        case (.isNull, _): .isNull
+        case (.isString, _): .isString
+        case (.booleanEquals, .boolean): .booleanEqualsLiteral
+        case (.stringEquals, .string): .stringEqualsLiteral
+        case (_, .number) where comparison.family == .numeric: .numberAgainstLiteral
+        case (_, .path) where comparison.family == .numeric && operandMember.isMember: .numberAgainstMember
+        default: .general
+        }
+    }
+
+    /// Whether the test's relation holds between two numbers.
+    @inline(__always)
+    func orders(_ number: Double, _ other: Double) -> Bool {
+        orders & (number < other ? 1 : (number > other ? 4 : 2)) != 0
     }
 
     /// The variable's path of the test at `test` (in the program's memory), where it lies: passed by value it was

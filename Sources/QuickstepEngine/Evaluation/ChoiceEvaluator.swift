@@ -56,32 +56,37 @@ extension Execution {
     private func holds(
         _ test: UnsafeMutablePointer<ChoiceTest>, value found: UnsafePointer<JSONValue>?, data: UnsafePointer<JSONValue>
     ) throws(ExecutionFailure) -> Bool {
-        if test.pointee.comparison == .isPresent { return (found != nil) == test.pointee.flag }
+        let shortcut = test.pointee.shortcut
+        if shortcut == .isPresent { return (found != nil) == test.pointee.flag }
         guard let found else {
             throw .runtime(causePrefix() + "Invalid path '\(test.pointee.variable.text)': The choice state's condition path references an invalid value.")
         }
+        switch shortcut {
+        case .numberAgainstLiteral:
+            guard let number = Self.number(at: found) else { return false }
+            return test.pointee.orders(number, test.pointee.number)
+        case .numberAgainstMember:
+            // An operand that is missing goes the general way, which names it in the error.
+            guard let operand = Self.member(test.pointee.operandMember, of: data) else { break }
+            guard let number = Self.number(at: found), let other = Self.number(at: operand) else { return false }
+            return test.pointee.orders(number, other)
+        case .stringEqualsLiteral:
+            // Most literals and values are small strings, equal exactly when their words are.
+            guard let text = JSONValue.unsafeString(at: found) else { return false }
+            return JSONObject.sameText(at: text, ChoiceTest.string(of: test))
+        case .booleanEqualsLiteral:
+            guard case .bool(let flag) = found.pointee else { return false }
+            return flag == test.pointee.flag
+        case .isNull:
+            return found.pointee.isNull == test.pointee.flag
+        case .isString:
+            return (JSONValue.unsafeString(at: found) != nil) == test.pointee.flag
+        case .general, .isPresent:
+            break
+        }
         // The operand path is bound only when it must be walked: binding it copied the program's path (a retain
         // of its segments, which every worker shares) on every test.
-        guard test.pointee.hasOperandPath else {
-            // The commonest test, a number against a literal, without the call to the general comparison (whose
-            // entry, dispatch and exit were half of such a test's instructions).
-            if test.pointee.family == .numeric {
-                let number: Double
-                switch found.pointee {
-                case .int(let integer): number = Double(integer)
-                case .double(let value): number = value
-                default: return false
-                }
-                let other = test.pointee.number
-                return test.pointee.relation.holds(number < other ? -1 : (number > other ? 1 : 0))
-            }
-            // StringEquals likewise: most literals and values are small strings, equal exactly when their words are.
-            if test.pointee.family == .string, test.pointee.relation == .equal {
-                guard let text = JSONValue.unsafeString(at: found) else { return false }
-                return JSONObject.sameText(at: text, ChoiceTest.string(of: test))
-            }
-            return Self.compare(found, test, operand: nil)
-        }
+        guard test.pointee.hasOperandPath else { return Self.compare(found, test, operand: nil) }
         if test.pointee.operandMember.isMember, let operand = Self.member(test.pointee.operandMember, of: data) {
             return Self.compare(found, test, operand: operand)
         }
@@ -91,6 +96,16 @@ extension Execution {
                 throw .runtime(causePrefix() + "Invalid path '\(path.pointee.text)': The choice state's condition path references an invalid value.")
             }
             return Self.compare(found, test, operand: operand)
+        }
+    }
+
+    /// The number at `value`, or nil when it is not a number (a boolean is not).
+    @inline(__always)
+    private static func number(at value: UnsafePointer<JSONValue>) -> Double? {
+        switch value.pointee {
+        case .int(let integer): Double(integer)
+        case .double(let number): number
+        default: nil
         }
     }
 
