@@ -155,6 +155,9 @@ struct ChoiceTest {
         case booleanEqualsLiteral
         case isNull
         case isString
+        /// A timestamp against a timestamp literal.
+        case timestampAgainstLiteral
+        case stringMatches
     }
 
     /// `StringMatches`: the pattern, in memory the test owns (an array every worker passed along retained its
@@ -202,6 +205,8 @@ struct ChoiceTest {
         case (.isString, _): .isString
         case (.booleanEquals, .boolean): .booleanEqualsLiteral
         case (.stringEquals, .string): .stringEqualsLiteral
+        case (.stringMatches, .pattern): .stringMatches
+        case (_, .timestamp) where comparison.family == .timestamp: .timestampAgainstLiteral
         case (_, .number) where comparison.family == .numeric: .numberAgainstLiteral
         case (_, .path) where comparison.family == .numeric && operandMember.isMember: .numberAgainstMember
         default: .general
@@ -212,6 +217,12 @@ struct ChoiceTest {
     @inline(__always)
     func orders(_ number: Double, _ other: Double) -> Bool {
         orders & (number < other ? 1 : (number > other ? 4 : 2)) != 0
+    }
+
+    /// Whether the test's relation holds between two instants.
+    @inline(__always)
+    func orders(_ instant: (seconds: Int64, nanoseconds: Int32), _ other: (seconds: Int64, nanoseconds: Int32)) -> Bool {
+        orders & (instant < other ? 1 : (instant == other ? 2 : 4)) != 0
     }
 
     /// The variable's path of the test at `test` (in the program's memory), where it lies: passed by value it was

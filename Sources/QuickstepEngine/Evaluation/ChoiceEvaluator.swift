@@ -81,6 +81,13 @@ extension Execution {
             return found.pointee.isNull == test.pointee.flag
         case .isString:
             return (JSONValue.unsafeString(at: found) != nil) == test.pointee.flag
+        case .timestampAgainstLiteral:
+            // The string is read where it lies (binding it was a retain and a release of its storage).
+            guard let text = JSONValue.unsafeString(at: found), let instant = Self.instant(ofStringAt: text) else { return false }
+            return test.pointee.orders(instant, test.pointee.instant)
+        case .stringMatches:
+            guard let text = JSONValue.unsafeString(at: found) else { return false }
+            return StringUTF8.withBytes(ofStringAt: text) { test.pointee.pattern.matches($0) }
         case .general, .isPresent:
             break
         }
