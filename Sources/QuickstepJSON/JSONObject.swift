@@ -152,7 +152,7 @@ public struct JSONObject: Sendable {
     /// ``setValue(_:forKey:)`` for the key at `key`, read there, searching from the last member back: a key that a
     /// workflow's states write (a `ResultPath`) was usually appended by one of them, so it lies at the end, where a
     /// search from the front compared every key before it (a fifth of a ResultPath's cost in choice_heavy).
-    @inlinable public mutating func setValue(_ value: JSONValue, forKeyAt key: UnsafePointer<String>) {
+    @inlinable public mutating func setValue(_ value: consuming JSONValue, forKeyAt key: UnsafePointer<String>) {
         let position: Int?
         if let index {
             position = index[IndexKey(key.pointee)]
@@ -162,10 +162,10 @@ public struct JSONObject: Sendable {
             position = nil
         }
         if let position {
-            members[position].value = value
+            members[position].value = consume value
             return
         }
-        appendValue(value, forNewKey: key.pointee)
+        appendValue(consume value, forNewKey: key.pointee)
     }
 
     /// Changes the value at `position` in place: the value is taken out of the object (leaving `null`) while `body`
@@ -180,8 +180,8 @@ public struct JSONObject: Sendable {
     }
 
     /// Appends a member whose key the caller knows is not in the object (it just looked), skipping the search.
-    @inlinable public mutating func appendValue(_ value: JSONValue, forNewKey key: String) {
-        members.append(Entry(key: key, value: value))
+    @inlinable public mutating func appendValue(_ value: consuming JSONValue, forNewKey key: String) {
+        members.append(Entry(key: key, value: consume value))
         if index != nil {
             index![IndexKey(key)] = members.count - 1
         } else if members.count > Self.indexThreshold {

@@ -117,6 +117,51 @@ import QuickstepLanguage
         #expect(result.output?["error"]?["Error"] == "States.ResultPathMatchFailure")
     }
 
+    /// States whose entry moves their input into the raw input (``CompiledState/movesInputToRawInput``): their
+    /// first step (InputPath, Parameters, `Result`, InputPath null) reads it there, their ResultPath merges into it,
+    /// a retry starts again from it, a Catch's ResultPath writes into it, and the history shows it as the state's
+    /// input. Spec: InputPath and Parameters read the state's input; ResultPath merges into the state's raw input.
+    @Test func statesThatMoveTheirInputReadItWhereItWent() throws {
+        func run(_ state: String, _ input: JSONValue, handlers: TaskHandlerRegistry = TaskHandlerRegistry()) throws -> ExecutionResult {
+            try execute(#"{"StartAt":"S","States":{"S":\#(state),"Done":{"Type":"Succeed"}}}"#, input: input, handlers: handlers)
+        }
+        let input: JSONValue = ["a": ["b": 1], "n": 2]
+        let shapes: [(String, JSONValue)] = [
+            (#"{"Type":"Pass","Parameters":{"v.$":"$.n"},"ResultPath":"$.r","Next":"Done"}"#, ["a": ["b": 1], "n": 2, "r": ["v": 2]]),
+            (#"{"Type":"Pass","InputPath":"$.a","ResultPath":"$.r","Next":"Done"}"#, ["a": ["b": 1], "n": 2, "r": ["b": 1]]),
+            (#"{"Type":"Pass","InputPath":"$.a","Parameters":{"c.$":"$.b"},"ResultPath":"$.r","Next":"Done"}"#,
+             ["a": ["b": 1], "n": 2, "r": ["c": 1]]),
+            (#"{"Type":"Pass","Result":7,"ResultPath":"$.r","Next":"Done"}"#, ["a": ["b": 1], "n": 2, "r": 7]),
+            (#"{"Type":"Pass","InputPath":null,"ResultPath":"$.r","Next":"Done"}"#, ["a": ["b": 1], "n": 2, "r": [:]]),
+        ]
+        for (state, expected) in shapes {
+            let result = try run(state, input)
+            #expect(result.output == expected, "\(state)")
+            let entered = result.history.first { $0["type"] == "PassStateEntered" }
+            #expect(entered?["stateEnteredEventDetails"]?["input"]?.stringValue == input.compactText, "\(state)")
+        }
+        // An InputPath that matches nothing fails as it did before the move (the cause AWS gives).
+        let missing = try run(#"{"Type":"Pass","InputPath":"$.none","ResultPath":"$.r","Next":"Done"}"#, input)
+        #expect(missing.error == "States.Runtime")
+        #expect(missing.cause == "An error occurred while executing the state 'S' (entered at the event id #2). "
+                + "Invalid path '$.none' : No results for path: $['none']")
+        // A retry evaluates Parameters again on the raw input, and the result merges into it.
+        let calls = Locked(0)
+        let handlers = retryAndCatchHandlers(countingFlakyCalls: calls)
+        let retried = try run(#"""
+            {"Type":"Task","Resource":"\#(flaky)","Parameters":{"v.$":"$.n"},"ResultPath":"$.r",
+             "Retry":[{"ErrorEquals":["Flaky.Error"],"IntervalSeconds":1,"MaxAttempts":1}],"Next":"Done"}
+            """#, input, handlers: handlers)
+        #expect(retried.output == ["a": ["b": 1], "n": 2, "r": ["v": 2]])
+        #expect(calls.withLock { $0 } == 2)
+        // A Catch's ResultPath writes the error into the raw input the InputPath read from.
+        let caught = try run(#"""
+            {"Type":"Task","Resource":"\#(failing)","InputPath":"$.a","ResultPath":"$.r",
+             "Catch":[{"ErrorEquals":["States.ALL"],"ResultPath":"$.error","Next":"Done"}],"Next":"Done"}
+            """#, input, handlers: handlers)
+        #expect(caught.output == ["a": ["b": 1], "n": 2, "error": ["Error": "Broken", "Cause": "always"]])
+    }
+
     /// StringMatches and StringEquals compare code points: multi-byte characters match as themselves, and a
     /// precomposed "é" is not "e" + combining acute (Java, which AWS runs, does not normalise).
     @Test func stringComparisonsAreByCodePoint() throws {

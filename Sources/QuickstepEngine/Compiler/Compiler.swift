@@ -171,6 +171,7 @@ struct Compiler {
                                             retryPC: entryPC + 1, retriers: [], catchers: []))
         builder.emit(.enterState(stateIndex))
         builder.states[stateIndex].needsRawInput = Self.needsRawInput(state.kind)
+        defer { moveInputToRawInputOnEntry(state: stateIndex, firstStep: entryPC + 1) }
         if state.queryLanguage == .jsonata {
             let message = builder.add("The state '\(state.name)' uses JSONata, which Quickstep does not evaluate yet", to: \.messages)
             builder.emit(.unsupported(message))
@@ -272,6 +273,19 @@ struct Compiler {
             case .task, .wait, .parallel, .map: return false
             }
         }
+    }
+
+    /// Makes entering the state move its input into `rawInput` when its first step allows (see
+    /// ``CompiledState/movesInputToRawInput``), reading it from there.
+    private mutating func moveInputToRawInputOnEntry(state: Int, firstStep: Int) {
+        guard builder.states[state].needsRawInput, firstStep < builder.instructions.count else { return }
+        switch builder.instructions[firstStep] {
+        case .inputPath(let path): builder.instructions[firstStep] = .inputPathFromRawInput(path)
+        case .parameters(let template): builder.instructions[firstStep] = .parametersFromRawInput(template)
+        case .passResult, .inputNull: break
+        default: return
+        }
+        builder.states[state].movesInputToRawInput = true
     }
 
     private mutating func emitInput(_ processing: DataProcessing, parameters: Bool) {

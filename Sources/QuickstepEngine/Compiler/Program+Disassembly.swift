@@ -46,8 +46,11 @@ extension Program {
         case .choiceState(let index, let choice):
             return ("choiceState", "\(tables.states[Int(index)].name) (\(tables.states[Int(index)].typeName)) choice \(choice)")
         case .inputPath(let index): return ("inputPath", tables.paths[index].text)
+        case .inputPathFromRawInput(let index): return ("inputPathFromRawInput", tables.paths[index].text)
         case .inputNull: return ("inputNull", "")
         case .parameters(let index): return ("parameters", Self.describe(tables.templates[index].template))
+        case .parametersFromRawInput(let index):
+            return ("parametersFromRawInput", Self.describe(tables.templates[index].template))
         case .passResult(let index): return ("passResult", tables.constants[index].compactText)
         case .invokeTask(let index): return ("invokeTask", tables.tasks[index].resource.arn)
         case .resultSelector(let index): return ("resultSelector", Self.describe(tables.templates[index].template))

@@ -15,15 +15,18 @@ enum ResultPathWriter {
     ///
     /// The path is read where it lies (in the program's memory), its segments walked as a buffer: copying the path
     /// out, or taking slices of its segments array, was a retain and a release of its parts per state.
-    static func store(_ result: JSONValue, at path: UnsafePointer<JSONPath>, in raw: inout JSONValue) throws(ExecutionFailure) {
+    ///
+    /// The result is taken over (a copy stored was a retain of its container, and the caller's release of its own
+    /// a release: a pair of atomic writes per ResultPath); a mismatch drops it.
+    static func store(_ result: consuming JSONValue, at path: UnsafePointer<JSONPath>, in raw: inout JSONValue) throws(ExecutionFailure) {
         precondition(path.pointee.isReferencePath, "a ResultPath is a reference path")
         let steps = Steps(start: path.pointee.steps._baseAddressIfContiguous, count: path.pointee.steps.count)
         guard !steps.isEmpty else {
-            raw = result
+            raw = consume result
             return
         }
         guard withUnsafePointer(to: &raw, { applies(steps, to: $0) }) else { throw mismatch(path, raw) }
-        store(result, steps: steps, from: 0, in: &raw)
+        store(consume result, steps: steps, from: 0, in: &raw)
     }
 
     /// The failure for a path that does not apply; out of line, so that its texts are not set up wherever
@@ -61,9 +64,9 @@ enum ResultPathWriter {
 
     /// Writes the steps from `position` on along a path ``applies(_:to:)`` accepted. Each container is taken out
     /// of its parent before it is changed, so a container nothing else shares is changed in place.
-    private static func store(_ result: JSONValue, steps: Steps, from position: Int, in value: inout JSONValue) {
+    private static func store(_ result: consuming JSONValue, steps: Steps, from position: Int, in value: inout JSONValue) {
         guard position < steps.count else {
-            value = result
+            value = consume result
             return
         }
         let step = steps.baseAddress.unsafelyUnwrapped + position
@@ -73,12 +76,16 @@ enum ResultPathWriter {
             let name = JSONPath.Step.name(of: step)
             // One search of the object's keys: the member is replaced, edited in place, or appended.
             if position == steps.count - 1 {
-                object.setValue(result, forKeyAt: name)
+                object.setValue(consume result, forKeyAt: name)
             } else if let found = object.position(ofKeyAt: name) {
-                object.modifyValue(at: found) { child in store(result, steps: steps, from: position + 1, in: &child) }
+                // The closure cannot consume a parameter: the result goes in through an optional, taken out there.
+                var handedOn = Optional(consume result)
+                object.modifyValue(at: found) { child in
+                    store(handedOn.take().unsafelyUnwrapped, steps: steps, from: position + 1, in: &child)
+                }
             } else {
                 var child = JSONValue.object(JSONObject())
-                store(result, steps: steps, from: position + 1, in: &child)
+                store(consume result, steps: steps, from: position + 1, in: &child)
                 object.appendValue(child, forNewKey: name.pointee)
             }
             value = .object(object)
@@ -89,7 +96,7 @@ enum ResultPathWriter {
             let resolved = index < 0 ? elements.count + index : index
             var child = elements[resolved]
             elements[resolved] = .null
-            store(result, steps: steps, from: position + 1, in: &child)
+            store(consume result, steps: steps, from: position + 1, in: &child)
             elements[resolved] = child
             value = .array(elements)
         }

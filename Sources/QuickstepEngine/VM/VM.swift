@@ -53,6 +53,17 @@ enum VM {
                         try select(program.paths.baseAddress! + path, from: input, in: execution)
                     }
                     execution.pc += 1
+                case .inputPathFromRawInput(let path):
+                    // Read where it lies: the raw input is lent for the step and put back, even when it fails.
+                    let raw = execution.takeRawInput()
+                    defer { execution.rawInput = raw }
+                    execution.value = try select(program.paths.baseAddress! + path, from: raw, in: execution)
+                    execution.pc += 1
+                case .parametersFromRawInput(let index):
+                    let raw = execution.takeRawInput()
+                    defer { execution.rawInput = raw }
+                    execution.value = try execution.evaluate(program.templates.baseAddress! + index, data: raw)
+                    execution.pc += 1
                 case .inputNull, .outputNull:
                     execution.value = .object(JSONObject())
                     execution.pc += 1
@@ -70,8 +81,10 @@ enum VM {
                     try assign(index, execution)
                     execution.pc += 1
                 case .resultPath(let path):
+                    // The result is handed over (see ``ResultPathWriter/store(_:at:in:)``); a failure drops it, and
+                    // what handles the failure sets the value anew (the raw input, or the error output).
                     var raw = execution.rawInput
-                    try ResultPathWriter.store(execution.value, at: program.paths.baseAddress! + path, in: &raw)
+                    try ResultPathWriter.store(execution.takeValue(), at: program.paths.baseAddress! + path, in: &raw)
                     execution.value = raw
                     execution.pc += 1
                 case .resultPathInPlace(let path):
@@ -79,7 +92,7 @@ enum VM {
                     // else holds is edited in place instead of copied. A mismatch leaves it untouched.
                     var raw = execution.takeRawInput()
                     do throws(ExecutionFailure) {
-                        try ResultPathWriter.store(execution.value, at: program.paths.baseAddress! + path, in: &raw)
+                        try ResultPathWriter.store(execution.takeValue(), at: program.paths.baseAddress! + path, in: &raw)
                     } catch {
                         execution.rawInput = raw
                         throw error
@@ -209,7 +222,9 @@ enum VM {
         let facts = program.stateFacts[state]
         if !execution.hasParent { run.transitions += 1 } else { execution.transitions += 1 }
         execution.state = state
-        if facts.needsRawInput {
+        if facts.movesInputToRawInput {
+            execution.rawInput = execution.takeValue()
+        } else if facts.needsRawInput {
             execution.rawInput = execution.value
         } else if !execution.rawInput.isNull {
             execution.rawInput = .null
@@ -239,7 +254,8 @@ enum VM {
     @inline(never)
     private static func recordEntered(_ state: Int, _ execution: Execution) {
         let compiled = execution.run.program.tables.states[state]
-        let input = execution.value
+        // A state whose entry moved its input into the raw input has it there.
+        let input = compiled.movesInputToRawInput ? execution.rawInput : execution.value
         execution.stateEnteredEventId = execution.record("\(compiled.typeName)StateEntered", ("stateEnteredEventDetails", [
             "name": .string(compiled.name), "input": .string(input.compactText), "inputDetails": ["truncated": false],
         ]))
