@@ -358,6 +358,7 @@ enum VM {
     /// into the interpreter loop, it made the loop's common path longer (map_100x3: 4 instructions more per item).
     @inline(never)
     static func select(_ path: UnsafePointer<JSONPath>, from value: JSONValue, in execution: Execution) throws(ExecutionFailure) -> JSONValue {
+        if let found = execution.referencedValue(at: path, in: value) { return found }
         switch try execution.lookup(path, data: value) {
         case .found(let selected): return selected
         case .missing(let miss):
