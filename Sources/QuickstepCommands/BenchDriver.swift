@@ -85,7 +85,9 @@ final class BenchDriver: @unchecked Sendable {
 
     /// Starts every chain. The engine's tagged completions must reach ``complete(chain:_:)`` (see ``Relay``).
     func start() {
-        for chain in 0..<chains { startNext(chain: chain) }
+        inputs.withOwn { input in
+            for chain in 0..<chains { startNext(chain: chain, input: input) }
+        }
     }
 
     /// Where the engine's tagged completions go (``EngineConfiguration/taggedCompletion``): the driver, attached once
@@ -107,9 +109,14 @@ final class BenchDriver: @unchecked Sendable {
     }
 
     /// Records the latency of chain `chain`'s execution that just completed and starts its next one.
+    ///
+    /// The thread's histogram holds the thread's input too, so one thread-local read finds both (a read each was
+    /// two calls per execution charged to the engine).
     fileprivate func complete(chain: Int, _ result: ExecutionResult) {
-        latencies.record(UInt64(max(0, result.stopNanoseconds - result.startNanoseconds)))
-        startNext(chain: chain)
+        latencies.withOwn(madeWith: inputs) { own in
+            own.record(UInt64(max(0, result.stopNanoseconds - result.startNanoseconds)))
+            startNext(chain: chain, input: own.input)
+        }
     }
 
     /// Whether every chain has started its last execution, or stopped (time is up, or a start failed).
@@ -135,25 +142,20 @@ final class BenchDriver: @unchecked Sendable {
     var startFailure: String? { failure.withLock { $0 } }
     private var pastDeadline: Bool { deadline.map { DispatchTime.now().uptimeNanoseconds >= $0 } ?? false }
 
-    /// Starts the chain's next execution, unless its share is done or time is up.
-    private func startNext(chain: Int) {
+    /// Starts the chain's next execution on `input` (the calling thread's copy), unless its share is done or time is
+    /// up.
+    private func startNext(chain: Int, input: JSONValue) {
         let left = remaining + chain * counterStride
         guard left.pointee > 0, !pastDeadline else {
             chainStopped()
             return
         }
         left.pointee -= 1
-        let failed = inputs.withOwn { input -> EngineError? in
-            do throws(EngineError) {
-                try engine.submitExecution(stateMachine: machineName, input: input, inputByteCount: inputByteCount,
-                                           tag: UInt64(chain))
-                return nil
-            } catch {
-                return error
-            }
-        }
-        if let failed {
-            failure.withLock { $0 = "\(failed)" }
+        do throws(EngineError) {
+            try engine.submitExecution(stateMachine: machineName, input: input, inputByteCount: inputByteCount,
+                                       tag: UInt64(chain))
+        } catch {
+            failure.withLock { $0 = "\(error)" }
             left.pointee += 1
             chainStopped()
         }
@@ -224,15 +226,19 @@ final class PerThreadHistograms: @unchecked Sendable {
         pthread_key_delete(key)
     }
 
-    func record(_ nanoseconds: UInt64) {
-        if let own = pthread_getspecific(key) {
-            Unmanaged<LatencyHistogram>.fromOpaque(own)._withUnsafeGuaranteedRef { $0.record(nanoseconds) }
-            return
-        }
-        let histogram = LatencyHistogram()
+    /// Calls `body` with the calling thread's histogram, borrowed; made the first time the thread asks, with the
+    /// thread's copy of the input from `inputs`.
+    func withOwn<Result>(madeWith inputs: PerThreadInputs, _ body: (LatencyHistogram) -> Result) -> Result {
+        let own = pthread_getspecific(key) ?? made(with: inputs)
+        return Unmanaged<LatencyHistogram>.fromOpaque(own)._withUnsafeGuaranteedRef(body)
+    }
+
+    private func made(with inputs: PerThreadInputs) -> UnsafeMutableRawPointer {
+        let histogram = inputs.withOwn { LatencyHistogram(input: $0) }
         all.withLock { $0.append(histogram) }  // keeps it alive
-        pthread_setspecific(key, Unmanaged.passUnretained(histogram).toOpaque())
-        histogram.record(nanoseconds)
+        let pointer = Unmanaged.passUnretained(histogram).toOpaque()
+        pthread_setspecific(key, pointer)
+        return pointer
     }
 
     /// All threads' latencies. Call it only once every execution has finished and ``Engine/waitUntilIdle()`` has
@@ -251,6 +257,12 @@ final class PerThreadHistograms: @unchecked Sendable {
 /// record happens before the read.
 final class LatencyHistogram: @unchecked Sendable {
     @exclusivity(unchecked) private(set) var values = LatencyHistogram.empty()
+    /// The recording thread's copy of the input (``PerThreadInputs``), which its next start takes.
+    let input: JSONValue
+
+    init(input: JSONValue) {
+        self.input = input
+    }
 
     static func empty() -> Histogram<UInt64> {
         Histogram<UInt64>(highestTrackableValue: 60_000_000_000, numberOfSignificantValueDigits: .three)

@@ -257,10 +257,11 @@ public final class Engine: Sendable {
         onCompletion: consuming (@Sendable (ExecutionResult) -> Void)? = nil
     ) throws(EngineError) -> String {
         // Filed as running at once: the caller may ask about the ARN as soon as it has it.
+        let worker = pool.currentWorker()
         let run = try prepare(stateMachine: stateMachine, input: input, inputByteCount: inputByteCount, name: name,
-                                      onCompletion: onCompletion, registers: true)
+                                      onCompletion: onCompletion, registers: true, worker: worker)
         let arn = run.identity.executionArn
-        launch(consume run, isRegistered: true)
+        launch(consume run, isRegistered: true, worker: worker)
         return arn
     }
 
@@ -280,9 +281,10 @@ public final class Engine: Sendable {
         stateMachine: String, input: JSONValue = [:], inputByteCount: Int? = nil, name: String? = nil,
         onCompletion: consuming (@Sendable (ExecutionResult) -> Void)? = nil
     ) throws(EngineError) {
+        let worker = pool.currentWorker()
         let run = try prepare(stateMachine: stateMachine, input: input, inputByteCount: inputByteCount, name: name,
-                                      onCompletion: onCompletion, registers: false)
-        launch(consume run, isRegistered: false)
+                                      onCompletion: onCompletion, registers: false, worker: worker)
+        launch(consume run, isRegistered: false, worker: worker)
     }
 
     /// Starts an execution as ``submitExecution(stateMachine:input:inputByteCount:name:onCompletion:)`` does, and
@@ -299,11 +301,12 @@ public final class Engine: Sendable {
             throw EngineError(code: "NoTaggedCompletion",
                               message: "submitExecution(tag:) needs EngineConfiguration.taggedCompletion to report the outcome to")
         }
+        let worker = pool.currentWorker()
         let run = try prepare(stateMachine: stateMachine, input: input, inputByteCount: inputByteCount, name: name,
-                                      onCompletion: nil, registers: false)
+                                      onCompletion: nil, registers: false, worker: worker)
         run.completionTag = tag
         run.isTagged = true
-        launch(consume run, isRegistered: false)
+        launch(consume run, isRegistered: false, worker: worker)
     }
 
     /// Hands a run whose top-level graph is queued (``prepare(stateMachine:input:inputByteCount:name:onCompletion:registers:)``
@@ -313,13 +316,13 @@ public final class Engine: Sendable {
     /// A run filed among the running executions (`isRegistered`) may be woken by another thread already (the deadline
     /// sweep finds it there), so it is marked scheduled by a compare-and-exchange that only one waker wins; a run
     /// nobody else knows of yet is marked by a store.
-    private func launch(_ run: consuming RunState, isRegistered: Bool) {
+    private func launch(_ run: consuming RunState, isRegistered: Bool, worker: Unmanaged<WorkerPool.Worker>?) {
         if isRegistered {
             guard run.isScheduled.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged else { return }
         } else {
             run.isScheduled.store(true, ordering: .relaxed)
         }
-        pool.submit(consume run)
+        pool.submit(consume run, from: worker)
     }
 
     /// Runs an execution to its end and returns its outcome (`StartSyncExecution`). An execution that never
@@ -331,14 +334,15 @@ public final class Engine: Sendable {
     public func startSyncExecution(
         stateMachine: String, input: JSONValue = [:], inputByteCount: Int? = nil, name: String? = nil
     ) throws(EngineError) -> ExecutionResult {
+        let worker = pool.currentWorker()
         let run = try prepare(stateMachine: stateMachine, input: input, inputByteCount: inputByteCount, name: name,
-                                      onCompletion: nil, registers: false)
+                                      onCompletion: nil, registers: false, worker: worker)
         run.isSynchronous = true
         let scheduler: RunScheduler = run  // the root strand: the run itself
         if scheduler.isScheduled.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged {
             // A reference of the drive's own: this caller reads the outcome from the run afterwards.
             Engine.drive(copy scheduler, registry: registry, totals: totals, clock: clock, tagged: taggedCompletion.map { Unmanaged.passUnretained($0) },
-                         stripe: totalsStripe)
+                         stripe: Self.totalsStripe(of: worker))
         }
         // Returns at once when the drive above reported the outcome; else parks until a worker has.
         run.syncSignal.wait()
@@ -411,11 +415,14 @@ public final class Engine: Sendable {
 
     /// Makes a run with its top-level graph queued, ready to launch. `registers`: file it among the running
     /// executions now; otherwise ``drive(_:registry:totals:clock:tagged:stripe:)`` files it if it parks.
+    /// `worker`: the calling thread's worker (``WorkerPool/currentWorker()``), whose stripe of the counters the start
+    /// is counted in.
     private func prepare(
         stateMachine: String, input: JSONValue, inputByteCount: Int?, name: String?,
-        onCompletion: consuming (@Sendable (ExecutionResult) -> Void)?, registers: Bool
+        onCompletion: consuming (@Sendable (ExecutionResult) -> Void)?, registers: Bool,
+        worker: Unmanaged<WorkerPool.Worker>?
     ) throws(EngineError) -> RunState {
-        let stripe = totalsStripe
+        let stripe = Self.totalsStripe(of: worker)
         // Bound straight from the lookup: a binding of a local optional copied the reference (a retain, and the
         // optional's release).
         guard let resources = machineCache.resources(named: stateMachine, stripe: stripe, lookUp: {
@@ -462,8 +469,10 @@ public final class Engine: Sendable {
 
     private static let wallClock: @Sendable () -> Int64 = { RunScheduler.wallClockMilliseconds() }
 
-    /// The counters' stripe of the calling thread: its worker's, or stripe 0 outside the pool.
-    private var totalsStripe: Int { pool.currentWorkerIndex.map { $0 + 1 } ?? 0 }
+    /// The counters' stripe of `worker`'s thread (the calling thread's worker), stripe 0 for a thread outside the pool.
+    private static func totalsStripe(of worker: Unmanaged<WorkerPool.Worker>?) -> Int {
+        worker.map { WorkerPool.index(of: $0) + 1 } ?? 0
+    }
 
     /// Drives a run on the current thread until it parks or ends; when it ends, records and reports it.
     /// `scheduler`: the caller's reference, taken over (an ended run's goes on to the finished ring).

@@ -143,15 +143,18 @@ final class WorkerPool: Sendable {
     /// The reference is taken over: a caller that hands its own over (`submit(consume run)`, as a new execution's
     /// start does) spares a retain and a release, the caller's release of a reference the queue had retained.
     func submit(_ scheduler: consuming RunScheduler) {
+        submit(consume scheduler, from: currentWorker())
+    }
+
+    /// ``submit(_:)`` from `worker`, the calling thread's ``currentWorker()`` (nil off the pool), which the caller
+    /// read already: a start reads it once for its counters' stripe and its queue (the thread-local read was a call
+    /// each time).
+    func submit(_ scheduler: consuming RunScheduler, from worker: Unmanaged<Worker>?) {
         // Turned into the bits the queues store at once: the retain and the consumed parameter's release meet and
         // cancel out.
         let retained = Unmanaged.passRetained(consume scheduler)
         // The worker read borrowed: taking it (and its deque) retained and released both, per start.
-        if let pointer = pthread_getspecific(currentKey),
-            Unmanaged<Worker>.fromOpaque(pointer)._withUnsafeGuaranteedRef({ worker in
-                worker.pool == ObjectIdentifier(identity) && worker.deque.push(retained: retained)
-            })
-        {
+        if let worker, worker._withUnsafeGuaranteedRef({ $0.deque.push(retained: retained) }) {
             // Idle workers may steal it.
             parker.wakeOne()
             return
@@ -179,13 +182,18 @@ final class WorkerPool: Sendable {
         return key
     }()
 
-    /// The index of the worker running on this thread, if it is one of this pool's.
-    var currentWorkerIndex: Int? {
-        // Read borrowed: the worker outlives the thread's work (binding it retained and released it per start).
+    /// The worker running on this thread, if it is one of this pool's; unretained (a pool's workers live as long as
+    /// the pool, and the thread is that worker for as long as it runs this call).
+    func currentWorker() -> Unmanaged<Worker>? {
+        // Read borrowed: binding it retained and released it per start.
         guard let pointer = pthread_getspecific(currentKey) else { return nil }
-        return Unmanaged<Worker>.fromOpaque(pointer)._withUnsafeGuaranteedRef { worker in
-            worker.pool == ObjectIdentifier(identity) ? worker.index : nil
-        }
+        let worker = Unmanaged<Worker>.fromOpaque(pointer)
+        return worker._withUnsafeGuaranteedRef { $0.pool == ObjectIdentifier(identity) } ? worker : nil
+    }
+
+    /// `worker`'s index, read borrowed.
+    static func index(of worker: Unmanaged<Worker>) -> Int {
+        worker._withUnsafeGuaranteedRef { $0.index }
     }
 
     private static func setCurrent(_ worker: Worker?) {
