@@ -10,14 +10,16 @@ import QuickstepLanguage
 extension Execution {
     /// Runs a Choice state's rules on the effective input at `data`, read in place (the caller keeps it alive and
     /// unchanged): the index of the branch chosen, or `code.branches.count` when none matched.
-    func choose(in code: ChoiceCode, data: UnsafePointer<JSONValue>) throws(ExecutionFailure) -> Int {
-        var target = code.entry
+    func choose(in code: UnsafePointer<ChoiceCode>, data: UnsafePointer<JSONValue>) throws(ExecutionFailure) -> Int {
+        let steps = code.pointee.steps.baseAddress.unsafelyUnwrapped
+        let tests = code.pointee.tests.baseAddress.unsafelyUnwrapped
+        var target = code.pointee.entry
         while target >= 0 {
-            let step = code.steps.baseAddress.unsafelyUnwrapped + Int(target)
+            let step = steps + Int(target)
             guard step.pointee.test >= 0 else {
                 throw .runtime(causePrefix() + "JSONata conditions are not evaluated yet")
             }
-            target = try holds(code.tests.baseAddress.unsafelyUnwrapped + Int(step.pointee.test), data: data)
+            target = try holds(tests + Int(step.pointee.test), data: data)
                 ? step.pointee.ifTrue : step.pointee.ifFalse
         }
         return ChoiceCode.outcome(target)

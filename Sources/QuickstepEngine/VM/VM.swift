@@ -131,7 +131,7 @@ enum VM {
                     return
                 case .choiceState(let state, let choice):
                     let quiet = enterChoice(Int(state), execution, program)
-                    try choose(Int(choice), execution)
+                    try choose(Int(choice), execution, program)
                     if quiet && execution.pendingAssignments.isEmpty {
                         // Leaving is taking the exited event's id, as ``exit(_:)`` would after its checks.
                         execution.lastEventId = execution.run.takeUnsharedEventIds(1)
@@ -141,7 +141,7 @@ enum VM {
                     execution.pc = execution.chosenPC
                     if execution.pc <= pc && loopedBack(execution) { return }
                 case .choose(let index):
-                    try choose(index, execution)
+                    try choose(index, execution, program)
                     execution.pc += 1
                 case .jumpToChosen:
                     execution.pc = execution.chosenPC
@@ -376,13 +376,16 @@ enum VM {
         execution.pendingAssignments.append(object)
     }
 
-    static func choose(_ index: Int, _ execution: Execution) throws(ExecutionFailure) {
-        let code = execution.run.program.choiceCode[index]
+    /// Chooses the branch of Choice `index` of `program` (the run's, borrowed by the loop).
+    static func choose(_ index: Int, _ execution: Execution, _ program: Program) throws(ExecutionFailure) {
+        // Read where it lies: a copy of the code's nine words per Choice state was for nothing.
+        let compiled = UnsafePointer(program.choiceCode.baseAddress.unsafelyUnwrapped + index)
         // The rules read the effective input where the execution keeps it (nothing below changes it until a
         // branch is chosen): a copy of it was a retain and a release per Choice state.
         let chosen = try withUnsafeMutablePointer(to: &execution.value) { data throws(ExecutionFailure) in
-            try execution.choose(in: code, data: data)
+            try execution.choose(in: compiled, data: data)
         }
+        let code = compiled.pointee
         if chosen < code.branches.count {
             let branch = code.branches[chosen]
             if branch.assignment >= 0 { try assign(branch.assignment, execution) }
