@@ -58,7 +58,8 @@ extension JSONValue {
         let count = object.pointee.members.count
         // The hint first, here: a caller that looks one key up in objects of one shape finds it there, and the
         // call that searches (with its saved registers) was most of a lookup's cost (callgrind).
-        if hint >= 0, hint < count, JSONObject.sameWords(members + hint, key) {
+        // One unsigned comparison checks both bounds (a negative hint is a huge unsigned number).
+        if UInt(bitPattern: hint) < UInt(bitPattern: count), JSONObject.sameWords(members + hint, key) {
             return (JSONObject.value(ofMemberAt: members + hint), hint)
         }
         let position: Int?
@@ -80,7 +81,7 @@ extension JSONObject {
     @usableFromInline @inline(never)
     static func position(ofKeyAt key: UnsafePointer<String>, in members: UnsafePointer<Entry>, count: Int, hint: Int) -> Int? {
         let words = UnsafeRawPointer(key).load(as: (UInt64, UInt64).self)
-        if hint >= 0, hint < count, keyMatches(members + hint, key, words: words) { return hint }
+        if UInt(bitPattern: hint) < UInt(bitPattern: count), keyMatches(members + hint, key, words: words) { return hint }
         if isSmall(words) {
             // A small key equals only a key with the same words: a scan of words alone (a key looked for and
             // absent, `IsPresent` of a missing member above all, compared every member's storage kind as well).

@@ -121,7 +121,7 @@ enum PathEvaluator {
         let elements = UnsafeRawPointer(value).assumingMemoryBound(to: [JSONValue].self)
         let count = elements.pointee.count
         let resolved = index < 0 ? count + index : index
-        guard resolved >= 0, resolved < count, let base = elements.pointee._baseAddressIfContiguous else { return nil }
+        guard UInt(bitPattern: resolved) < UInt(bitPattern: count), let base = elements.pointee._baseAddressIfContiguous else { return nil }
         return UnsafePointer(base + resolved)
     }
 
