@@ -6,7 +6,8 @@ import QuickstepLanguage
 enum Intrinsics {
     /// Calls the call at `call` (read in place) with its arguments already evaluated.
     static func apply(_ call: UnsafePointer<IntrinsicCall>, _ arguments: UnsafeBufferPointer<JSONValue>) throws(ExecutionFailure) -> JSONValue {
-        let name = call.pointee.function.rawValue
+        // Spelled only for an error's cause (made eagerly, it was a string built and released per call).
+        var name: String { call.pointee.function.rawValue }
         switch call.pointee.function {
         case .format:
             guard case .string(let template) = arguments[0] else { throw argumentType(name, 1, "a string") }
