@@ -17,6 +17,7 @@ struct ProgramTables: Sendable {
     var assignments: [CompiledTemplate] = []
     var messages: [String] = []
     var passChains: [PassChain] = []
+    var mergingPasses: [MergingPass] = []
 
     mutating func add<T>(_ element: T, to pool: WritableKeyPath<ProgramTables, [T]>) -> Int {
         self[keyPath: pool].append(element)
@@ -56,8 +57,9 @@ struct Compiler {
     /// Replaces common sequences by one instruction that does what they do, each at the address of the first, the
     /// rest left in place (unreached from there, still right for anything that jumps to them): the entry of a state
     /// that does nothing between entering and leaving (``Instruction/passThrough(state:next:)``), of a Choice state
-    /// without InputPath or OutputPath (``Instruction/choiceState(state:choice:)``), and every state's exit followed
-    /// by its jump (``Instruction/exitStateAndJump(_:)``). Run once every jump has its target; no address changes.
+    /// without InputPath or OutputPath (``Instruction/choiceState(state:choice:)``), of a Pass state that merges its
+    /// result into its input (``Instruction/mergingPass(_:)``), and every state's exit followed by its jump
+    /// (``Instruction/exitStateAndJump(_:)``). Run once every jump has its target; no address changes.
     mutating func fuseInstructions() {
         let code = builder.instructions
         for pc in code.indices.dropLast(2) {
@@ -71,7 +73,10 @@ struct Compiler {
                 builder.instructions[pc] = .passThroughToEnd(state)
             case (.choose(let choice), .exitState) where pc + 3 < code.count && code[pc + 3] == .jumpToChosen:
                 builder.instructions[pc] = .choiceState(state: Int32(state), choice: Int32(choice))
-            default: continue
+            default:
+                if let pass = mergingPass(in: code, at: pc, state: state) {
+                    builder.instructions[pc] = .mergingPass(Int32(builder.add(pass, to: \.mergingPasses)))
+                }
             }
         }
         for pc in code.indices.dropLast() {
@@ -80,6 +85,24 @@ struct Compiler {
             }
         }
         fusePassChains()
+    }
+
+    /// The merging Pass that starts with the `enterState` at `pc` (``Instruction/mergingPass(_:)``), if it is one:
+    /// a Pass state that moves its input into its raw input, makes its result in one step, merges it with a
+    /// ResultPath in place and jumps to the next state (no Assign, no OutputPath; a Pass has no Retry or Catch).
+    private func mergingPass(in code: [Instruction], at pc: Int, state: Int) -> MergingPass? {
+        guard builder.states[state].movesInputToRawInput, builder.states[state].typeName == "Pass", pc + 4 < code.count,
+              case .resultPathInPlace(let resultPath) = code[pc + 2], code[pc + 3] == .exitState,
+              case .jump(let next) = code[pc + 4]
+        else { return nil }
+        let step: MergingPass.Step
+        switch code[pc + 1] {
+        case .passResult(let constant): step = .result(Int32(constant))
+        case .parametersFromRawInput(let template): step = .parameters(Int32(template))
+        case .inputPathFromRawInput(let path): step = .inputPath(Int32(path))
+        default: return nil
+        }
+        return MergingPass(state: Int32(state), step: step, resultPath: Int32(resultPath), next: Int32(next))
     }
 
     /// The longest chain one `passChain` goes through: a longer run of pass-through states is several chains.

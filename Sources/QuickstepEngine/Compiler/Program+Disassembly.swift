@@ -43,6 +43,9 @@ extension Program {
         case .passChain(let index):
             let chain = tables.passChains[Int(index)]
             return ("passChain", "\(tables.states[Int(chain.first)].name) .. \(tables.states[Int(chain.last)].name) (\(chain.count) states) -> \(Self.address(Int(chain.exit)))")
+        case .mergingPass(let index):
+            let pass = tables.mergingPasses[Int(index)]
+            return ("mergingPass", "\(tables.states[Int(pass.state)].name) (\(tables.states[Int(pass.state)].typeName)) -> \(Self.address(Int(pass.next)))")
         case .choiceState(let index, let choice):
             return ("choiceState", "\(tables.states[Int(index)].name) (\(tables.states[Int(index)].typeName)) choice \(choice)")
         case .inputPath(let index): return ("inputPath", tables.paths[index].text)

@@ -25,6 +25,11 @@ enum Instruction: Sendable, Equatable {
     /// `passChain`). Otherwise it does what the first state's own `passThrough` or `passThroughToEnd` does and goes
     /// on to the second, whose instruction stays in place.
     case passChain(Int32)
+    /// Enters, runs and leaves merging Pass `n` (``Program/mergingPasses``): a Pass state whose one step (a `Result`,
+    /// Parameters or an InputPath) makes a result that its ResultPath merges into its input, in one step when the
+    /// run keeps no events or times (``VM``'s `mergingPass`). Otherwise it enters the state, as its own `enterState`
+    /// would, and goes on to the state's instructions, which stay in place.
+    case mergingPass(Int32)
     /// `value` = `value` at path `n` (InputPath).
     case inputPath(Int)
     /// `value` = `rawInput` at path `n`: the InputPath of a state whose entry moved its input into `rawInput`
@@ -125,6 +130,8 @@ public final class Program: Sendable {
     nonisolated(unsafe) let paths: UnsafeMutableBufferPointer<JSONPath>
     /// The pass-through chains the `passChain` instructions name, in memory the program owns.
     nonisolated(unsafe) let passChains: UnsafeMutableBufferPointer<PassChain>
+    /// The merging Pass states (``Instruction/mergingPass(_:)``), in memory the program owns.
+    nonisolated(unsafe) let mergingPasses: UnsafeMutableBufferPointer<MergingPass>
 
     init(tables: ProgramTables, entry: Int, machine: StateMachine) {
         instructions = tables.instructions
@@ -142,6 +149,7 @@ public final class Program: Sendable {
         assignments = .owned(copying: tables.assignments.map { $0.withCode() })
         paths = .owned(copying: tables.paths)
         passChains = .owned(copying: tables.passChains)
+        mergingPasses = .owned(copying: tables.mergingPasses)
     }
 
     deinit {
@@ -157,11 +165,34 @@ public final class Program: Sendable {
         assignments.freeOwned()
         paths.freeOwned()
         passChains.freeOwned()
+        mergingPasses.freeOwned()
     }
 }
 
 /// A run of pass-through states (Pass or Succeed states without data processing), each entered from the one before
 /// it: what a `passChain` instruction needs to go through all of them at once, or through the first alone.
+/// A Pass state that merges a result into its input (``Instruction/mergingPass(_:)``): entered with its input moved
+/// into its raw input (``CompiledState/movesInputToRawInput``), one step makes the result, the ResultPath merges it
+/// in place, and the state goes on to `next`.
+struct MergingPass: Equatable {
+    /// How the result is made.
+    enum Step: Equatable {
+        /// `Result`: constant `n`.
+        case result(Int32)
+        /// Parameters: template `n`, evaluated on the raw input.
+        case parameters(Int32)
+        /// InputPath: path `n`, selected from the raw input.
+        case inputPath(Int32)
+    }
+
+    let state: Int32
+    let step: Step
+    /// The ResultPath: path `n`.
+    let resultPath: Int32
+    /// The next state's instruction.
+    let next: Int32
+}
+
 struct PassChain: Equatable {
     /// The first state, and where its own instruction goes on (the second state's instruction).
     let first: Int32

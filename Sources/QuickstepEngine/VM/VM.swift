@@ -48,6 +48,17 @@ enum VM {
                 case .passChain(let chain):
                     execution.pc = passChain(program.passChains.baseAddress! + Int(chain), execution, program)
                     if execution.pc <= pc && loopedBack(execution) { return }
+                case .mergingPass(let index):
+                    let pass = UnsafePointer(program.mergingPasses.baseAddress.unsafelyUnwrapped + Int(index))
+                    guard goesQuietly(execution) else {
+                        // The state's own instructions follow: entered here, it goes on through them.
+                        enter(Int(pass.pointee.state), execution, program)
+                        execution.pc += 1
+                        continue
+                    }
+                    try goQuietly(through: pass, execution, program)
+                    execution.pc = Int(pass.pointee.next)
+                    if execution.pc <= pc && loopedBack(execution) { return }
                 case .inputPath(let path):
                     try replaceValue(of: execution) { input throws(ExecutionFailure) in
                         try select(program.paths.baseAddress! + path, from: input, in: execution)
@@ -323,6 +334,45 @@ enum VM {
         let first = run.takeUnsharedEventIds(ids)
         execution.stateEnteredEventId = first + 2 * (count - 1)
         execution.lastEventId = first + ids - 1
+    }
+
+    /// Goes quietly through a merging Pass (``Instruction/mergingPass(_:)``): what its instructions do (enter,
+    /// with the input moved into the raw input; the step; the ResultPath in place; leave) in one step, for an
+    /// execution that ``goesQuietly(_:)``, which has no events, times, extras or assignments to see to. A failure
+    /// of the step or the ResultPath is thrown with the state entered, as from the state's own instructions.
+    @inline(__always)
+    private static func goQuietly(
+        through pass: UnsafePointer<MergingPass>, _ execution: Execution, _ program: Program
+    ) throws(ExecutionFailure) {
+        let run = execution.run
+        if !execution.hasParent { run.transitions += 1 } else { execution.transitions += 1 }
+        execution.state = Int(pass.pointee.state)
+        execution.rawInput = execution.takeValue()
+        let entered = run.takeUnsharedEventIds(1)
+        execution.stateEnteredEventId = entered
+        execution.lastEventId = entered
+        switch pass.pointee.step {
+        case .result(let constant):
+            execution.value = program.tables.constants[Int(constant)]
+        case .parameters(let template):
+            let raw = execution.takeRawInput()
+            defer { execution.rawInput = raw }
+            execution.value = try execution.evaluate(program.templates.baseAddress.unsafelyUnwrapped + Int(template), data: raw)
+        case .inputPath(let path):
+            let raw = execution.takeRawInput()
+            defer { execution.rawInput = raw }
+            execution.value = try select(program.paths.baseAddress.unsafelyUnwrapped + Int(path), from: raw, in: execution)
+        }
+        var raw = execution.takeRawInput()
+        do throws(ExecutionFailure) {
+            try ResultPathWriter.store(execution.takeValue(), at: program.paths.baseAddress.unsafelyUnwrapped + Int(pass.pointee.resultPath),
+                                       in: &raw)
+        } catch {
+            execution.rawInput = raw
+            throw error
+        }
+        execution.value = raw
+        execution.lastEventId = run.takeUnsharedEventIds(1)
     }
 
     static func exit(_ execution: Execution) {
