@@ -27,3 +27,23 @@ func milliseconds(_ event: JSONValue) -> Int64 {
 
 /// The test data folder beside the test targets.
 let testsFolder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+
+/// Runs `definition` synchronously three times on `input` on an engine that keeps no events (whose runs go through
+/// fused steps at once) and on one that keeps every execution's events (whose runs go through the instructions one
+/// by one): each engine's counters after its runs, and every run's output as compact text (`nil` for none).
+func runsWithAndWithoutEvents(_ definition: String, input: JSONValue) throws -> (counters: [EngineCounters], outputs: [String]) {
+    var counters: [EngineCounters] = []
+    var outputs: [String] = []
+    for level in [EngineConfiguration.HistoryLevel.off, .all] {
+        var configuration = EngineConfiguration(workers: 1)
+        configuration.historyLevel = level
+        let engine = Engine(configuration: configuration)
+        defer { engine.shutdown() }
+        try engine.createStateMachine(name: "M", definition: definition)
+        for _ in 0..<3 {
+            outputs.append(try engine.startSyncExecution(stateMachine: "M", input: input).output?.compactText ?? "nil")
+        }
+        counters.append(engine.counters)
+    }
+    return (counters, outputs)
+}

@@ -88,20 +88,7 @@ import QuickstepLanguage
             """#
         #expect(Program(try StateMachine(definition: map)).disassembly().contains("mergingPass     A (Pass)"))
         for definition in [Self.loop, map] {
-            var counters: [EngineCounters] = []
-            var outputs: [String] = []
-            for level in [EngineConfiguration.HistoryLevel.off, .all] {
-                var configuration = EngineConfiguration(workers: 1)
-                configuration.historyLevel = level
-                let engine = Engine(configuration: configuration)
-                defer { engine.shutdown() }
-                try engine.createStateMachine(name: "M", definition: definition)
-                for _ in 0..<3 {
-                    let result = try engine.startSyncExecution(stateMachine: "M", input: ["items": [["v": 1], ["v": 2]], "obj": 7])
-                    outputs.append(result.output?.compactText ?? "nil")
-                }
-                counters.append(engine.counters)
-            }
+            let (counters, outputs) = try runsWithAndWithoutEvents(definition, input: ["items": [["v": 1], ["v": 2]], "obj": 7])
             #expect(counters[0] == counters[1])
             #expect(counters[0].succeeded == 3)
             #expect(Set(outputs).count == 1, "\(outputs)")

@@ -83,23 +83,10 @@ import QuickstepLanguage
             """#,
         ]
         for definition in definitions {
-            var counters: [EngineCounters] = []
-            var outputs: [JSONValue?] = []
-            for level in [EngineConfiguration.HistoryLevel.off, .all] {
-                var configuration = EngineConfiguration(workers: 1)
-                configuration.historyLevel = level
-                let engine = Engine(configuration: configuration)
-                defer { engine.shutdown() }
-                try engine.createStateMachine(name: "M", definition: definition)
-                for _ in 0..<3 {
-                    let result = try engine.startSyncExecution(stateMachine: "M", input: ["items": [1, 2, 3, 4]])
-                    outputs.append(result.output)
-                }
-                counters.append(engine.counters)
-            }
+            let (counters, outputs) = try runsWithAndWithoutEvents(definition, input: ["items": [1, 2, 3, 4]])
             #expect(counters[0] == counters[1])
             #expect(counters[0].succeeded == 3)
-            #expect(Set(outputs.map { $0?.compactText ?? "nil" }).count == 1)
+            #expect(Set(outputs).count == 1)
         }
         // The line: 10 Pass states and Done, three times.
         var configuration = EngineConfiguration(workers: 1)
