@@ -32,6 +32,13 @@ public struct JSONObject: Sendable {
     /// Objects with more members than this carry a hash index.
     public static let indexThreshold = 16
 
+    /// Room for members beyond its own that a parsed document's top-level object is made with. A workflow's input
+    /// usually gains a member or two (each ResultPath that names a new one); its first change copies it, since the
+    /// run keeps the input too, and the copy keeps the original's capacity when that has room for one more, so an
+    /// input made exactly full was copied full and grown again at the next new member (choice_heavy: a second
+    /// allocation and copy per execution).
+    public static let roomToGrow = 2
+
     @usableFromInline internal var members: [Entry]
     @usableFromInline internal var index: [IndexKey: Int]?
 

@@ -5,12 +5,21 @@ extension JSONValue {
     /// a reference count written by every core moves its cache line from core to core on each write, whereas each
     /// thread's own copy keeps its counts on lines of its own.
     public func deepCopy() -> JSONValue {
+        deepCopy(isRoot: true)
+    }
+
+    /// The copy; a root object gets room for a few more members, as a parsed document's does.
+    private func deepCopy(isRoot: Bool) -> JSONValue {
         switch self {
-        case .null, .bool, .int, .double: self
-        case .string(let text): .string(Self.copy(text))
-        case .array(let elements): .array(elements.map { $0.deepCopy() })
+        case .null, .bool, .int, .double: return self
+        case .string(let text): return .string(Self.copy(text))
+        case .array(let elements): return .array(elements.map { $0.deepCopy(isRoot: false) })
         case .object(let object):
-            .object(JSONObject(uniqueMembers: object.members.map { JSONObject.Entry(key: Self.copy($0.key), value: $0.value.deepCopy()) }))
+            var members = [JSONObject.Entry].withCapacity(object.count + (isRoot ? JSONObject.roomToGrow : 0))
+            for member in object.members {
+                members.append(JSONObject.Entry(key: Self.copy(member.key), value: member.value.deepCopy(isRoot: false)))
+            }
+            return .object(JSONObject(uniqueMembers: members))
         }
     }
 

@@ -120,3 +120,33 @@ import Testing
         }
     }
 }
+
+/// A parsed document's top-level object, and a deep copy's, has room for ``JSONObject/roomToGrow`` more members, so
+/// that a workflow's input gains its first new members without being made again (its first change copies it, with
+/// its capacity); nested objects are made to size. The copy a first change makes keeps the room.
+@Suite struct RoomToGrowTests {
+    func capacity(_ value: JSONValue) -> Int? {
+        guard case .object(let object) = value else { return nil }
+        return object.members.capacity
+    }
+
+    @Test func theTopLevelObjectHasRoomForMoreMembers() throws {
+        // Nine members: 9 × 40 bytes of members fill an allocation of the size class above with room for one more
+        // at most, so a capacity of 11 or more is the room asked for, not the allocator's rounding.
+        let text = #"{"a":1,"b":2,"c":3,"d":4,"e":5,"f":6,"g":7,"h":8,"nested":{"x":1}}"#
+        for document in [try JSONParser.parse(text), try JSONParser.parse(text).deepCopy()] {
+            let count = document.objectValue?.count ?? 0
+            #expect(count == 9)
+            // Room for two more, whatever the allocator rounds to (glibc's malloc and jemalloc round differently).
+            #expect((capacity(document) ?? 0) >= count + 2)
+            // A first new member on a shared copy copies it, room included: the second fits without a new buffer.
+            var changed = try #require(document.objectValue)
+            changed["i"] = 0
+            let afterFirst = capacity(.object(changed))
+            changed["tmp"] = ["i": 1]
+            #expect(capacity(.object(changed)) == afterFirst)
+            #expect((afterFirst ?? 0) >= count + 2)
+            #expect(document.objectValue?.count == 9)
+        }
+    }
+}
