@@ -93,6 +93,9 @@ enum Instruction: Sendable, Equatable {
 /// and the constant pools the instructions index.
 public final class Program: Sendable {
     let instructions: [Instruction]
+    /// ``instructions`` in memory the program owns, which the VM reads without a bounds check: every jump target and
+    /// every `pc + 1` the compiler lays out is an instruction (an array's check was three instructions a dispatch).
+    nonisolated(unsafe) let code: UnsafeMutableBufferPointer<Instruction>
     /// The constant pools (`program.tables.paths`, `program.tables.templates`, ...) the instructions index.
     let tables: ProgramTables
     /// The program counter where an execution starts.
@@ -135,6 +138,7 @@ public final class Program: Sendable {
 
     init(tables: ProgramTables, entry: Int, machine: StateMachine) {
         instructions = tables.instructions
+        code = .owned(copying: tables.instructions)
         self.tables = tables
         readsContextObject = tables.readsContextObject
         self.entry = entry
@@ -165,6 +169,7 @@ public final class Program: Sendable {
         assignments.freeOwned()
         paths.freeOwned()
         passChains.freeOwned()
+        code.freeOwned()
         mergingPasses.freeOwned()
     }
 }

@@ -34,7 +34,7 @@ enum VM {
         while true {
             let pc = execution.pc
             do throws(ExecutionFailure) {
-                switch program.instructions[pc] {
+                switch program.code.baseAddress.unsafelyUnwrapped[pc] {
                 case .enterState(let state):
                     enter(state, execution, program)
                     execution.pc += 1
