@@ -12,14 +12,15 @@ import QuickstepLanguage
 /// look first, and a wrong one costs one comparison before the search. Written only when the member was elsewhere.
 enum MemberHints {
     private static let slotCount = 4096
-    private static let slots = AtomicSlots(count: slotCount)
+    /// The slots (4,096: ``slot(for:in:)`` keeps 12 bits of a hash).
+    static let table = AtomicSlots(count: slotCount)
 
-    /// The hint slot of the step at `step`.
+    /// The hint slot of the step at `step`, in `table` (``table``, read once by the caller).
     @inline(__always)
-    static func slot(for step: UnsafeRawPointer) -> UnsafeAtomic<Int> {
+    static func slot(for step: UnsafeRawPointer, in table: AtomicSlots) -> UnsafeAtomic<Int> {
         // Fibonacci hashing: steps lie a fixed stride apart, so their addresses' low bits alone would crowd.
         let hash = UInt(bitPattern: Int(bitPattern: step)) &* 0x9E37_79B9_7F4A_7C15
-        return slots[Int(truncatingIfNeeded: hash >> UInt(UInt.bitWidth - 12))]
+        return table[Int(truncatingIfNeeded: hash >> UInt(UInt.bitWidth - 12))]
     }
 }
 

@@ -84,11 +84,13 @@ enum PathEvaluator {
     /// next container where it lies, so nothing is copied and no reference count is touched.
     static func walkDefinite(_ path: UnsafePointer<JSONPath.Step>?, count: Int, from root: UnsafePointer<JSONValue>) -> Walk {
         var current = root
+        // The hints' table, reached once per walk (each reach of the global checks its lazy initialisation).
+        let hints = MemberHints.table
         for position in 0..<count {
             let step = path.unsafelyUnwrapped + position
             if step.pointee.isMember {
                 // The name is read where it lies, and looked for first where this step found its member last.
-                let hint = MemberHints.slot(for: step)
+                let hint = MemberHints.slot(for: step, in: hints)
                 let last = hint.load(ordering: .relaxed)
                 guard let (next, found) = JSONValue.unsafeMember(of: current, keyAt: JSONPath.Step.name(of: step), hint: last) else {
                     return .missing(position: position, noResults: position == count - 1)
