@@ -4,8 +4,8 @@ import QuickstepLanguage
 
 /// A Choice state's rules compiled to flat code, in memory the ``Program`` owns.
 ///
-/// All the state's rules together are one graph of data tests: each ``Step`` runs a test and names the step to go
-/// to when it holds and when it does not, or an outcome (a branch is chosen, or none matched). `And`, `Or` and
+/// All the state's rules together are one graph of data tests: each test names the test to go to when it holds and
+/// when it does not, or an outcome (a branch is chosen, or none matched). `And`, `Or` and
 /// `Not` exist only at compile time: `And` goes on to its next operand when one holds and to its own "false" when
 /// one fails, `Or` the other way round, and `Not` swaps its operand's two targets; a rule that fails goes on to the
 /// next rule's first test. The same tests run, in the same order, as a left-to-right evaluation that stops at the
@@ -17,16 +17,6 @@ import QuickstepLanguage
 /// a comparison. A `ChoiceCode` is a plain value of pointers: copying it out of the program's table retains
 /// nothing. The program frees it (``deallocate()``) when it goes.
 struct ChoiceCode {
-    /// One test and where to go next. A target of zero or more is a step; below zero it is an outcome
-    /// (``outcome(_:)``).
-    struct Step {
-        /// The test's index in ``ChoiceCode/tests``, or -1 for a JSONata `Condition` expression, which Quickstep
-        /// does not evaluate yet.
-        let test: Int32
-        let ifTrue: Int32
-        let ifFalse: Int32
-    }
-
     /// One top-level rule's consequences: where it leads, and its `Assign`.
     struct Branch {
         let target: Int
@@ -34,9 +24,11 @@ struct ChoiceCode {
         let assignment: Int
     }
 
-    /// Where the rules start: a step, or an outcome when no test is needed (conditions that are constants).
+    /// Where the rules start: a test, or an outcome when no test is needed (conditions that are constants).
     let entry: Int32
-    let steps: UnsafeMutableBufferPointer<Step>
+    /// The tests, each with where to go next (``ChoiceTest/ifTrue``, ``ChoiceTest/ifFalse``): a target of zero or
+    /// more is a test; below zero it is an outcome (``outcome(_:)``). (The targets lay beside the tests, in a list
+    /// of steps each naming its test: a load and a check more per test.)
     let tests: UnsafeMutableBufferPointer<ChoiceTest>
     let branches: UnsafeMutableBufferPointer<Branch>
     /// The `Default` state's program counter, or -1 when there is none.
@@ -45,16 +37,13 @@ struct ChoiceCode {
     let defaultAssignment: Int
 
     init(_ choice: CompiledChoice) {
-        var steps: [Step] = []
         var tests: [ChoiceTest] = []
         // Laid from the last rule back, so that each rule knows where its failure leads: the next rule's start.
         var next = Self.target(ofOutcome: choice.rules.count)
         for position in choice.rules.indices.reversed() {
-            next = Self.lay(choice.rules[position], ifTrue: Self.target(ofOutcome: position), ifFalse: next,
-                            into: &steps, tests: &tests)
+            next = Self.lay(choice.rules[position], ifTrue: Self.target(ofOutcome: position), ifFalse: next, into: &tests)
         }
         entry = next
-        self.steps = .owned(copying: steps)
         self.tests = .owned(copying: tests)
         branches = .owned(copying: choice.rules.indices.map {
             Branch(target: choice.targets[$0], assignment: choice.assignments[$0] ?? -1)
@@ -72,39 +61,36 @@ struct ChoiceCode {
 
     /// Lays out `rule` so that it goes on to `ifTrue` when it holds and to `ifFalse` when not; returns where it
     /// starts.
-    private static func lay(_ rule: ChoiceRule, ifTrue: Int32, ifFalse: Int32, into steps: inout [Step],
-                            tests: inout [ChoiceTest]) -> Int32 {
+    private static func lay(_ rule: ChoiceRule, ifTrue: Int32, ifFalse: Int32, into tests: inout [ChoiceTest]) -> Int32 {
         switch rule {
         case .and(let operands):
             // Each operand that holds leads to the next; the last one's success is the And's.
             var next = ifTrue
             for operand in operands.reversed() {
-                next = lay(operand, ifTrue: next, ifFalse: ifFalse, into: &steps, tests: &tests)
+                next = lay(operand, ifTrue: next, ifFalse: ifFalse, into: &tests)
             }
             return next
         case .or(let operands):
             var next = ifFalse
             for operand in operands.reversed() {
-                next = lay(operand, ifTrue: ifTrue, ifFalse: next, into: &steps, tests: &tests)
+                next = lay(operand, ifTrue: ifTrue, ifFalse: next, into: &tests)
             }
             return next
         case .not(let operand):
-            return lay(operand, ifTrue: ifFalse, ifFalse: ifTrue, into: &steps, tests: &tests)
+            return lay(operand, ifTrue: ifFalse, ifFalse: ifTrue, into: &tests)
         case .test(let variable, let comparison, let operand):
-            tests.append(ChoiceTest(variable: variable, comparison: comparison, operand: operand))
-            steps.append(Step(test: Int32(tests.count - 1), ifTrue: ifTrue, ifFalse: ifFalse))
-            return Int32(steps.count - 1)
+            tests.append(ChoiceTest(variable: variable, comparison: comparison, operand: operand, ifTrue: ifTrue, ifFalse: ifFalse))
+            return Int32(tests.count - 1)
         case .condition(.constant(let flag)):
             return flag ? ifTrue : ifFalse
         case .condition:
-            steps.append(Step(test: -1, ifTrue: ifTrue, ifFalse: ifFalse))
-            return Int32(steps.count - 1)
+            tests.append(ChoiceTest(jsonataConditionWithIfTrue: ifTrue, ifFalse: ifFalse))
+            return Int32(tests.count - 1)
         }
     }
 
     /// Frees the code; called once, by the program that owns it.
     func deallocate() {
-        steps.freeOwned()
         for test in tests { test.destroy() }
         tests.freeOwned()
         branches.freeOwned()
@@ -138,7 +124,7 @@ struct ChoiceTest {
     /// How ``Execution`` settles the test, chosen here once: the common tests are decided inline after one switch
     /// (they were decided after a row of checks of the operator's family and relation, most of them by a call to
     /// the general comparison, whose entry and exit were half a type test's instructions).
-    let shortcut: Shortcut
+    private(set) var shortcut: Shortcut
     /// The orders under which a comparing test holds, a bit each: less 1, equal 2, greater 4 (a test of the order
     /// against the relation was a jump through a table).
     let orders: UInt8
@@ -146,6 +132,8 @@ struct ChoiceTest {
     /// The tests decided inline (``shortcut``); `general` ones go to the general comparison.
     enum Shortcut: UInt8 {
         case general
+        /// A JSONata `Condition` expression, which Quickstep does not evaluate yet.
+        case jsonataCondition
         case isPresent
         /// A number against a numeric literal.
         case numberAgainstLiteral
@@ -164,7 +152,13 @@ struct ChoiceTest {
     /// buffer, a line they all wrote); a pattern of one empty piece for other tests.
     let pattern: GlobPattern
 
-    init(variable: JSONPath, comparison: ChoiceOperator, operand: ChoiceOperand) {
+    /// Where to go when the test holds and when it does not (see ``ChoiceCode/tests``).
+    let ifTrue: Int32
+    let ifFalse: Int32
+
+    init(variable: JSONPath, comparison: ChoiceOperator, operand: ChoiceOperand, ifTrue: Int32, ifFalse: Int32) {
+        self.ifTrue = ifTrue
+        self.ifFalse = ifFalse
         self.variable = variable
         variableMember = MemberTest(variable)
         self.comparison = comparison
@@ -199,7 +193,19 @@ struct ChoiceTest {
         case .greater: 4
         case .greaterOrEqual: 6
         }
-        shortcut = switch (comparison, operand) {
+        shortcut = Self.shortcut(comparison, operand, operandMember: operandMember)
+    }
+
+    /// A JSONata `Condition` expression's place among the tests: it tests `$` for presence (it is there), then
+    /// fails, as the expression is not evaluated yet (``Shortcut/jsonataCondition``).
+    init(jsonataConditionWithIfTrue ifTrue: Int32, ifFalse: Int32) {
+        self.init(variable: .input, comparison: .isPresent, operand: .boolean(true),
+                  ifTrue: ifTrue, ifFalse: ifFalse)
+        shortcut = .jsonataCondition
+    }
+
+    private static func shortcut(_ comparison: ChoiceOperator, _ operand: ChoiceOperand, operandMember: MemberTest) -> Shortcut {
+        switch (comparison, operand) {
         case (.isPresent, _): .isPresent
         case (.isNull, _): .isNull
         case (.isString, _): .isString

@@ -11,16 +11,11 @@ extension Execution {
     /// Runs a Choice state's rules on the effective input at `data`, read in place (the caller keeps it alive and
     /// unchanged): the index of the branch chosen, or `code.branches.count` when none matched.
     func choose(in code: UnsafePointer<ChoiceCode>, data: UnsafePointer<JSONValue>) throws(ExecutionFailure) -> Int {
-        let steps = code.pointee.steps.baseAddress.unsafelyUnwrapped
         let tests = code.pointee.tests.baseAddress.unsafelyUnwrapped
         var target = code.pointee.entry
         while target >= 0 {
-            let step = steps + Int(target)
-            guard step.pointee.test >= 0 else {
-                throw .runtime(causePrefix() + "JSONata conditions are not evaluated yet")
-            }
-            target = try holds(tests + Int(step.pointee.test), data: data)
-                ? step.pointee.ifTrue : step.pointee.ifFalse
+            let test = tests + Int(target)
+            target = try holds(test, data: data) ? test.pointee.ifTrue : test.pointee.ifFalse
         }
         return ChoiceCode.outcome(target)
     }
@@ -90,6 +85,8 @@ extension Execution {
         case .stringMatches:
             guard let text = JSONValue.unsafeString(at: found) else { return false }
             return StringUTF8.withBytes(ofStringAt: text) { test.pointee.pattern.matches($0) }
+        case .jsonataCondition:
+            throw .runtime(causePrefix() + "JSONata conditions are not evaluated yet")
         case .general, .isPresent:
             break
         }
