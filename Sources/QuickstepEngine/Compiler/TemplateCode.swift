@@ -18,7 +18,31 @@ enum TemplateCode {
     case object(UnsafeMutableBufferPointer<Member>)
     case array(UnsafeMutableBufferPointer<TemplateCode>)
     case path(UnsafeMutablePointer<JSONPath>)
+    /// A path of the shape `$.name` on the effective input, looked up as a Choice test looks its variable up
+    /// (``MemberTest``): a walk of the path's one step took 120 instructions.
+    case member(UnsafeMutablePointer<MemberPath>)
     case call(UnsafeMutablePointer<Call>)
+
+    /// A `$.name` path and its member (``member(_:)``).
+    struct MemberPath {
+        let path: JSONPath
+        let member: MemberTest
+
+        /// The path of the member path at `memberPath`, where it lies (for a miss's error).
+        static func path(of memberPath: UnsafePointer<MemberPath>) -> UnsafePointer<JSONPath> {
+            UnsafeRawPointer(memberPath).advanced(by: MemoryLayout<MemberPath>.offset(of: \.path)!).assumingMemoryBound(to: JSONPath.self)
+        }
+    }
+
+    /// The code of a path: `member` for `$.name`, `path` otherwise.
+    static func reading(_ path: JSONPath) -> TemplateCode {
+        let member = MemberTest(path)
+        guard member.isMember else {
+            member.destroy()
+            return .path(.owned(path))
+        }
+        return .member(.owned(MemberPath(path: path, member: member)))
+    }
 
     /// One member of an object template.
     struct Member {
@@ -46,7 +70,7 @@ enum TemplateCode {
         case .array(let elements):
             self = .array(.owned(copying: elements.map(TemplateCode.init)))
         case .path(let path):
-            self = .path(.owned(path))
+            self = .reading(path)
         case .intrinsic(let call):
             self = TemplateCode(call)
         }
@@ -56,7 +80,7 @@ enum TemplateCode {
         let arguments = call.arguments.map { argument -> TemplateCode in
             switch argument {
             case .literal(let value): .constant(.owned(value))
-            case .path(let path): .path(.owned(path))
+            case .path(let path): .reading(path)
             case .call(let inner): TemplateCode(inner)
             }
         }
@@ -74,6 +98,9 @@ enum TemplateCode {
             for element in elements { element.deallocate() }
             elements.freeOwned()
         case .path(let path): path.freeOwned()
+        case .member(let member):
+            member.pointee.member.destroy()
+            member.freeOwned()
         case .call(let call):
             for argument in call.pointee.arguments { argument.deallocate() }
             call.pointee.arguments.freeOwned()

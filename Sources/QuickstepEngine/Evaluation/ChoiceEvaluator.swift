@@ -175,7 +175,7 @@ extension Execution {
     /// The member of `data` that `test` names, in place (valid while `data` lives), found from where it was found
     /// last and the hint moved when it was elsewhere (a relaxed store only then, so workers evaluating one shape
     /// write nothing).
-    private static func member(_ test: MemberTest, of data: UnsafePointer<JSONValue>) -> UnsafePointer<JSONValue>? {
+    static func member(_ test: MemberTest, of data: UnsafePointer<JSONValue>) -> UnsafePointer<JSONValue>? {
         let last = test.hint.load(ordering: .relaxed)
         guard let (value, position) = JSONValue.unsafeMember(of: data, keyAt: test.key, hint: last) else { return nil }
         if position != last { test.hint.store(position, ordering: .relaxed) }
