@@ -175,6 +175,30 @@ public struct JSONObject: Sendable {
         appendValue(consume value, forNewKey: key.pointee)
     }
 
+    /// ``setValue(_:forKeyAt:)`` looking first at `hint`, where the caller found the key last (a workflow's ResultPath
+    /// writes one key into objects of one shape); returns the member's position now, for the next hint.
+    @inlinable public mutating func setValue(_ value: consuming JSONValue, forKeyAt key: UnsafePointer<String>, hint: Int) -> Int {
+        let position: Int?
+        if let index {
+            position = index[IndexKey(key.pointee)]
+        } else if let base = members._baseAddressIfContiguous {
+            let words = UnsafeRawPointer(key).load(as: (UInt64, UInt64).self)
+            if UInt(bitPattern: hint) < UInt(bitPattern: members.count), Self.keyMatches(base + hint, key, words: words) {
+                position = hint
+            } else {
+                position = Self.lastPosition(ofKeyAt: key, in: base, count: members.count)
+            }
+        } else {
+            position = nil
+        }
+        if let position {
+            members[position].value = consume value
+            return position
+        }
+        appendValue(consume value, forNewKey: key.pointee)
+        return members.count - 1
+    }
+
     /// Changes the value at `position` in place: the value is taken out of the object (leaving `null`) while `body`
     /// runs, so a container nothing else holds stays unshared and is edited in place.
     @inlinable public mutating func modifyValue<Failure: Error>(

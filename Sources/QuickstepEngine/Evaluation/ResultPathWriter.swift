@@ -25,8 +25,26 @@ enum ResultPathWriter {
             raw = consume result
             return
         }
+        // The commonest ResultPath, `$.name` into an object: the member set where it was found last.
+        if steps.count == 1, case .object = raw, let step = steps.baseAddress, step.pointee.isMember {
+            storeMember(consume result, at: step, in: &raw)
+            return
+        }
         guard withUnsafePointer(to: &raw, { applies(steps, to: $0) }) else { throw mismatch(path, raw) }
         store(consume result, steps: steps, from: 0, in: &raw)
+    }
+
+    /// Stores `result` as the member that the one step at `step` names in the object `raw`, looking for it first
+    /// where this step found it last (``MemberHints``): the search from the last member, and the general walk's
+    /// check and descent, were half of a ResultPath's instructions.
+    private static func storeMember(_ result: consuming JSONValue, at step: UnsafePointer<JSONPath.Step>, in raw: inout JSONValue) {
+        guard case .object(var object) = raw else { preconditionFailure("checked by the caller") }
+        raw = .null  // the object alone holds its members, so they are changed in place
+        let hint = MemberHints.slot(for: step, in: MemberHints.table)
+        let last = hint.load(ordering: .relaxed)
+        let position = object.setValue(consume result, forKeyAt: JSONPath.Step.name(of: step), hint: last)
+        raw = .object(object)
+        if position != last { hint.store(position, ordering: .relaxed) }
     }
 
     /// The failure for a path that does not apply; out of line, so that its texts are not set up wherever
