@@ -49,6 +49,8 @@ struct GlobPattern {
         let firstEnd = ends[0]
         guard ends.count > 1 else { return count == firstEnd && Self.same(pattern, subject, firstEnd) }
         guard count >= firstEnd, Self.same(pattern, subject, firstEnd) else { return false }
+        // `prefix*`, the commonest pattern with a wildcard: the prefix is all there is to match.
+        if ends.count == 2, ends[1] == firstEnd { return true }
         var position = firstEnd
         var pieceStart = firstEnd
         for piece in 1..<(ends.count - 1) {

@@ -171,16 +171,18 @@ final class RunState: RunScheduler, @unchecked Sendable {
         takeEventIds(count)
     }
 
+    // Ids and the counts below are unchecked (`&+`): 2⁶³ events or transitions are out of reach, and each check
+    // was a branch per state.
     @inline(__always)
     private func takeEventIds(_ count: Int) -> Int {
-        nextEventId += count
-        return nextEventId - count
+        nextEventId &+= count
+        return nextEventId &- count
     }
 
     @inline(__always)
     private func takeEventId() -> Int {
-        nextEventId += 1
-        return nextEventId - 1
+        nextEventId &+= 1
+        return nextEventId &- 1
     }
 
     /// Records an event (when events are kept) and returns its id. `previous: nil` links it to the event before.

@@ -231,7 +231,7 @@ enum VM {
     static func enter(_ state: Int, _ execution: Execution, _ program: Program) {
         let run = execution.run
         let facts = program.stateFacts[state]
-        if !execution.hasParent { run.transitions += 1 } else { execution.transitions += 1 }
+        if !execution.hasParent { run.transitions &+= 1 } else { execution.transitions &+= 1 }
         execution.state = state
         if facts.movesInputToRawInput {
             execution.rawInput = execution.takeValue()
@@ -327,7 +327,7 @@ enum VM {
     @inline(__always)
     private static func goQuietly(through count: Int, endingIn last: Int, leavingLast: Bool, _ execution: Execution) {
         let run = execution.run
-        if !execution.hasParent { run.transitions += count } else { execution.transitions += count }
+        if !execution.hasParent { run.transitions &+= count } else { execution.transitions &+= count }
         execution.state = last
         if !execution.rawInput.isNull { execution.rawInput = .null }
         let ids = 2 * count - (leavingLast ? 0 : 1)
@@ -345,7 +345,7 @@ enum VM {
         through pass: UnsafePointer<MergingPass>, _ execution: Execution, _ program: Program
     ) throws(ExecutionFailure) {
         let run = execution.run
-        if !execution.hasParent { run.transitions += 1 } else { execution.transitions += 1 }
+        if !execution.hasParent { run.transitions &+= 1 } else { execution.transitions &+= 1 }
         execution.state = Int(pass.pointee.state)
         execution.rawInput = execution.takeValue()
         let entered = run.takeUnsharedEventIds(1)
