@@ -160,23 +160,12 @@ public struct JSONObject: Sendable {
     /// workflow's states write (a `ResultPath`) was usually appended by one of them, so it lies at the end, where a
     /// search from the front compared every key before it (a fifth of a ResultPath's cost in choice_heavy).
     @inlinable public mutating func setValue(_ value: consuming JSONValue, forKeyAt key: UnsafePointer<String>) {
-        let position: Int?
-        if let index {
-            position = index[IndexKey(key.pointee)]
-        } else if let base = members._baseAddressIfContiguous {
-            position = Self.lastPosition(ofKeyAt: key, in: base, count: members.count)
-        } else {
-            position = nil
-        }
-        if let position {
-            members[position].value = consume value
-            return
-        }
-        appendValue(consume value, forNewKey: key.pointee)
+        _ = setValue(consume value, forKeyAt: key, hint: -1)  // no hint: -1 is no position
     }
 
     /// ``setValue(_:forKeyAt:)`` looking first at `hint`, where the caller found the key last (a workflow's ResultPath
     /// writes one key into objects of one shape); returns the member's position now, for the next hint.
+    @discardableResult
     @inlinable public mutating func setValue(_ value: consuming JSONValue, forKeyAt key: UnsafePointer<String>, hint: Int) -> Int {
         let position: Int?
         if let index {

@@ -65,15 +65,10 @@ enum VM {
                     }
                     execution.pc += 1
                 case .inputPathFromRawInput(let path):
-                    // Read where it lies: the raw input is lent for the step and put back, even when it fails.
-                    let raw = execution.takeRawInput()
-                    defer { execution.rawInput = raw }
-                    execution.value = try select(program.paths.baseAddress! + path, from: raw, in: execution)
+                    try selectFromRawInput(path, execution, program)
                     execution.pc += 1
                 case .parametersFromRawInput(let index):
-                    let raw = execution.takeRawInput()
-                    defer { execution.rawInput = raw }
-                    execution.value = try execution.evaluate(program.templates.baseAddress! + index, data: raw)
+                    try evaluateOnRawInput(index, execution, program)
                     execution.pc += 1
                 case .inputNull, .outputNull:
                     execution.value = .object(JSONObject())
@@ -99,16 +94,7 @@ enum VM {
                     execution.value = raw
                     execution.pc += 1
                 case .resultPathInPlace(let path):
-                    // Nothing after this in the state needs the raw input: hand it over, so that an input nothing
-                    // else holds is edited in place instead of copied. A mismatch leaves it untouched.
-                    var raw = execution.takeRawInput()
-                    do throws(ExecutionFailure) {
-                        try ResultPathWriter.store(execution.takeValue(), at: program.paths.baseAddress! + path, in: &raw)
-                    } catch {
-                        execution.rawInput = raw
-                        throw error
-                    }
-                    execution.value = raw
+                    try mergeIntoRawInput(path, execution, program)
                     execution.pc += 1
                 case .resultPathNull:
                     execution.value = execution.rawInput
@@ -352,27 +338,44 @@ enum VM {
         execution.stateEnteredEventId = entered
         execution.lastEventId = entered
         switch pass.pointee.step {
-        case .result(let constant):
-            execution.value = program.tables.constants[Int(constant)]
-        case .parameters(let template):
-            let raw = execution.takeRawInput()
-            defer { execution.rawInput = raw }
-            execution.value = try execution.evaluate(program.templates.baseAddress.unsafelyUnwrapped + Int(template), data: raw)
-        case .inputPath(let path):
-            let raw = execution.takeRawInput()
-            defer { execution.rawInput = raw }
-            execution.value = try select(program.paths.baseAddress.unsafelyUnwrapped + Int(path), from: raw, in: execution)
+        case .result(let constant): execution.value = program.tables.constants[Int(constant)]
+        case .parameters(let template): try evaluateOnRawInput(Int(template), execution, program)
+        case .inputPath(let path): try selectFromRawInput(Int(path), execution, program)
         }
+        try mergeIntoRawInput(Int(pass.pointee.resultPath), execution, program)
+        execution.lastEventId = run.takeUnsharedEventIds(1)
+    }
+
+    /// InputPath `path` on the raw input (``Instruction/inputPathFromRawInput(_:)``): the raw input is lent for the
+    /// step, read where it lies, and put back, even when the step fails.
+    @inline(__always)
+    private static func selectFromRawInput(_ path: Int, _ execution: Execution, _ program: Program) throws(ExecutionFailure) {
+        let raw = execution.takeRawInput()
+        defer { execution.rawInput = raw }
+        execution.value = try select(program.paths.baseAddress.unsafelyUnwrapped + path, from: raw, in: execution)
+    }
+
+    /// Parameters `template` on the raw input (``Instruction/parametersFromRawInput(_:)``), lent as above.
+    @inline(__always)
+    private static func evaluateOnRawInput(_ template: Int, _ execution: Execution, _ program: Program) throws(ExecutionFailure) {
+        let raw = execution.takeRawInput()
+        defer { execution.rawInput = raw }
+        execution.value = try execution.evaluate(program.templates.baseAddress.unsafelyUnwrapped + template, data: raw)
+    }
+
+    /// ResultPath `path` when nothing after it in the state needs the raw input (``Instruction/resultPathInPlace(_:)``):
+    /// the raw input is handed over, so that an input nothing else holds is edited in place instead of copied. A
+    /// mismatch leaves it untouched, for a Catch.
+    @inline(__always)
+    private static func mergeIntoRawInput(_ path: Int, _ execution: Execution, _ program: Program) throws(ExecutionFailure) {
         var raw = execution.takeRawInput()
         do throws(ExecutionFailure) {
-            try ResultPathWriter.store(execution.takeValue(), at: program.paths.baseAddress.unsafelyUnwrapped + Int(pass.pointee.resultPath),
-                                       in: &raw)
+            try ResultPathWriter.store(execution.takeValue(), at: program.paths.baseAddress.unsafelyUnwrapped + path, in: &raw)
         } catch {
             execution.rawInput = raw
             throw error
         }
         execution.value = raw
-        execution.lastEventId = run.takeUnsharedEventIds(1)
     }
 
     static func exit(_ execution: Execution) {
