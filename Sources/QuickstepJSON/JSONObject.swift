@@ -1,6 +1,6 @@
 /// A JSON object: members in insertion order, each key at most once.
 ///
-/// Storage is one flat array of members. Objects with more than ``indexThreshold`` members also carry a hash
+/// Storage is one flat block of members (``Members``). Objects with more than ``indexThreshold`` members also carry a hash
 /// index from key to position, so lookups in large objects stay O(1) while the common small object (a handful of
 /// keys, most of them short enough to be stored inline in `String`) costs a single allocation and a linear scan
 /// that compares a few words per key.
@@ -39,19 +39,18 @@ public struct JSONObject: Sendable {
     /// allocation and copy per execution).
     public static let roomToGrow = 2
 
-    @usableFromInline internal var members: [Entry]
+    @usableFromInline internal var members: Members
     @usableFromInline internal var index: [IndexKey: Int]?
 
     /// An empty object.
     @inlinable public init() {
-        members = []
+        members = Members()
         index = nil
     }
 
     /// An empty object with room for `minimumCapacity` members.
     @inlinable public init(minimumCapacity: Int) {
-        members = []
-        members.reserveCapacity(minimumCapacity)
+        members = Members(minimumCapacity: minimumCapacity)
         index = nil
     }
 
@@ -63,7 +62,7 @@ public struct JSONObject: Sendable {
 
     /// Builds an object from members whose keys the caller guarantees to be distinct (the parser checks this
     /// as it goes), skipping the duplicate test.
-    @usableFromInline internal init(uniqueMembers: [Entry]) {
+    @usableFromInline internal init(uniqueMembers: Members) {
         members = uniqueMembers
         index = uniqueMembers.count > Self.indexThreshold ? Self.buildIndex(uniqueMembers) : nil
     }
@@ -91,8 +90,8 @@ public struct JSONObject: Sendable {
     /// from memory copies it, a retain and a release of a key stored out of line.
     @inlinable public func position(ofKeyAt key: UnsafePointer<String>) -> Int? {
         if let index { return index[IndexKey(key.pointee)] }
-        guard let base = members._baseAddressIfContiguous else { return nil }
-        return Self.position(ofKeyAt: key, in: base, count: members.count, hint: 0)
+        let (base, count) = members.contents
+        return Self.position(ofKeyAt: key, in: base, count: count, hint: 0)
     }
 
     /// The position of `key`, trying `hint` first: a caller that looks the same key up in objects of one shape
@@ -170,15 +169,14 @@ public struct JSONObject: Sendable {
         let position: Int?
         if let index {
             position = index[IndexKey(key.pointee)]
-        } else if let base = members._baseAddressIfContiguous {
+        } else {
+            let (base, count) = members.contents
             let words = UnsafeRawPointer(key).load(as: (UInt64, UInt64).self)
-            if UInt(bitPattern: hint) < UInt(bitPattern: members.count), Self.keyMatches(base + hint, key, words: words) {
+            if UInt(bitPattern: hint) < UInt(bitPattern: count), Self.keyMatches(base + hint, key, words: words) {
                 position = hint
             } else {
-                position = Self.lastPosition(ofKeyAt: key, in: base, count: members.count)
+                position = Self.lastPosition(ofKeyAt: key, in: base, count: count)
             }
-        } else {
-            position = nil
         }
         if let position {
             members[position].value = consume value
@@ -220,7 +218,7 @@ public struct JSONObject: Sendable {
         return removed
     }
 
-    @usableFromInline static func buildIndex(_ members: [Entry]) -> [IndexKey: Int] {
+    @usableFromInline static func buildIndex(_ members: Members) -> [IndexKey: Int] {
         var index = [IndexKey: Int](minimumCapacity: members.count)
         for (position, member) in members.enumerated() { index[IndexKey(member.key)] = position }
         return index

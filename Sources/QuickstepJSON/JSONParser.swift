@@ -178,7 +178,7 @@ public struct JSONParser: ~Copyable {
         let count = values.count - frame.valueStart
         let hasRepeatedKey = Self.hasRepeatedHash(keyHashes[frame.keyStart...])
         // The document's own object (the one a workflow's ResultPaths add members to) gets room for a few more.
-        var members = [JSONObject.Entry].withCapacity(frames.isEmpty ? count + JSONObject.roomToGrow : count)
+        var members = JSONObject.Members(minimumCapacity: frames.isEmpty ? count + JSONObject.roomToGrow : count)
         for position in 0..<count {
             members.append(JSONObject.Entry(key: keys.take(at: frame.keyStart + position),
                                             value: values.take(at: frame.valueStart + position)))

@@ -257,9 +257,8 @@ extension JSONValue {
             }
         case .object:
             let object = JSONValue.payload(of: value, as: JSONObject.self)
-            let count = object.pointee.count
+            let (members, count) = object.pointee.members.contents
             left &-= 2 &+ count
-            guard let members = object.pointee.members._baseAddressIfContiguous else { return left >= 0 }
             for index in 0..<count {
                 guard left >= 0 else { return false }
                 // A member's key is its first field.
@@ -287,7 +286,7 @@ extension JSONValue {
             return elements.pointee.isEmpty ? nil : UnsafeRawPointer(elements.pointee._baseAddressIfContiguous)
         case .object:
             let object = JSONValue.payload(of: value, as: JSONObject.self)
-            return object.pointee.isEmpty ? nil : UnsafeRawPointer(object.pointee.members._baseAddressIfContiguous)
+            return object.pointee.isEmpty ? nil : UnsafeRawPointer(object.pointee.members.baseAddress)
         case .null, .bool, .int, .double, .string:
             return nil
         }

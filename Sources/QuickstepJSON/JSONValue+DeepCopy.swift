@@ -15,7 +15,7 @@ extension JSONValue {
         case .string(let text): return .string(Self.copy(text))
         case .array(let elements): return .array(elements.map { $0.deepCopy(isRoot: false) })
         case .object(let object):
-            var members = [JSONObject.Entry].withCapacity(object.count + (isRoot ? JSONObject.roomToGrow : 0))
+            var members = JSONObject.Members(minimumCapacity: object.count + (isRoot ? JSONObject.roomToGrow : 0))
             for member in object.members {
                 members.append(JSONObject.Entry(key: Self.copy(member.key), value: member.value.deepCopy(isRoot: false)))
             }

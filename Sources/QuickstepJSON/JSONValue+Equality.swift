@@ -98,10 +98,8 @@ extension JSONValue {
             guard case .array(let right) = other, !left.isEmpty else { return false }
             return left.withUnsafeBufferPointer { l in right.withUnsafeBufferPointer { r in l.baseAddress == r.baseAddress && l.count == r.count } }
         case .object(let left):
-            guard case .object(let right) = other, !left.isEmpty else { return false }
-            return left.members.withUnsafeBufferPointer { l in
-                right.members.withUnsafeBufferPointer { r in l.baseAddress == r.baseAddress && l.count == r.count }
-            }
+            guard case .object(let right) = other else { return false }
+            return left.members.sharesStorage(with: right.members)
         default:
             return false
         }

@@ -54,8 +54,7 @@ extension JSONValue {
     ) -> (value: UnsafePointer<JSONValue>, position: Int)? {
         guard case .object = value.pointee else { return nil }
         let object = JSONValue.payload(of: value, as: JSONObject.self)
-        guard let members = object.pointee.members._baseAddressIfContiguous else { return nil }
-        let count = object.pointee.members.count
+        let (members, count) = object.pointee.members.contents
         // The hint first, here: a caller that looks one key up in objects of one shape finds it there, and the
         // call that searches (with its saved registers) was most of a lookup's cost (callgrind).
         // One unsigned comparison checks both bounds (a negative hint is a huge unsigned number).
