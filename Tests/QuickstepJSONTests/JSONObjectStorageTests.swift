@@ -55,15 +55,21 @@ import Testing
 
     /// Freeing an object releases its members: an array held by an object that is gone is again its holder's
     /// alone, so changing it keeps its storage (a leaked reference would make the change copy it). The same after
-    /// growth by moving, where the old block must release nothing.
+    /// growth by moving, where the old block must release nothing, and after a copy made by a change, which must
+    /// retain what it copies (members with a long key or a container value; the rest are copied as bytes).
     @Test func freeingAnObjectReleasesItsMembers() {
         var elements: [JSONValue] = [1, 2, 3]
         let before = elements.withUnsafeBufferPointer { $0.baseAddress }
         do {
             var object = JSONObject(minimumCapacity: 1)
             object["elements"] = .array(elements)
+            object["a key longer than fifteen bytes"] = .array(elements)
             for position in 0..<10 { object["k\(position)"] = .int(Int64(position)) }  // grows by moving
+            var changedCopy = object
+            changedCopy["k0"] = "changed"
+            #expect(changedCopy["a key longer than fifteen bytes"] == .array(elements))
             #expect(object["elements"] == .array(elements))
+            #expect(object["k0"] == 0)
         }
         elements[0] = 9
         #expect(elements.withUnsafeBufferPointer { $0.baseAddress } == before)
