@@ -160,6 +160,16 @@ extension JSONObject {
             }
         }
 
+        /// Destroys every member, keeping the storage for new ones, when this object has its storage to itself;
+        /// returns false, changing nothing, when the storage is shared.
+        @inlinable mutating func removeAllKeepingStorage() -> Bool {
+            guard isKnownUniquelyReferenced(&storage) else { return false }
+            let (entries, count) = contents
+            storage.head.pointee.count = 0
+            for position in 0..<count { Storage.destroy(entries + position) }
+            return true
+        }
+
         /// Removes and returns the member at `position`; later members move up one place.
         @inlinable mutating func remove(at position: Int) -> Entry {
             precondition(UInt(bitPattern: position) < UInt(bitPattern: count), "member position out of range")

@@ -89,9 +89,14 @@ public struct JSONObject: Sendable {
     /// The position of the key at `key`, read where it lies (in a compiled program's memory): passing a key loaded
     /// from memory copies it, a retain and a release of a key stored out of line.
     @inlinable public func position(ofKeyAt key: UnsafePointer<String>) -> Int? {
+        position(ofKeyAt: key, hint: 0)
+    }
+
+    /// ``position(ofKeyAt:)`` trying `hint` first (``position(of:hint:)``).
+    @inlinable public func position(ofKeyAt key: UnsafePointer<String>, hint: Int) -> Int? {
         if let index { return index[IndexKey(key.pointee)] }
         let (base, count) = members.contents
-        return Self.position(ofKeyAt: key, in: base, count: count, hint: 0)
+        return Self.position(ofKeyAt: key, in: base, count: count, hint: hint)
     }
 
     /// The position of `key`, trying `hint` first: a caller that looks the same key up in objects of one shape
@@ -205,6 +210,32 @@ public struct JSONObject: Sendable {
         } else if members.count > Self.indexThreshold {
             index = Self.buildIndex(members)
         }
+    }
+
+    /// An object of the `count` members whose keys are `key(0)`, `key(1)`, ... (distinct, as the caller knows) and
+    /// whose values are moved from `values`.
+    @inlinable public init(count: Int, keys: (Int) -> String, movingValuesFrom values: UnsafeMutablePointer<JSONValue>) {
+        self.init(minimumCapacity: count)
+        for position in 0..<count { appendValue((values + position).move(), forNewKey: keys(position)) }
+    }
+
+    /// Replaces every member with the `count` members whose keys are `key(0)`, `key(1)`, ... (distinct, as the
+    /// caller knows) and whose values are moved from `values`, in this object's own storage: when the object has it
+    /// to itself with room for them, and is small enough to have no index. Returns false, changing nothing and
+    /// moving no value, otherwise.
+    ///
+    /// For a value that replaces an object of its shape (a Pass state's `Parameters` written by a `ResultPath`
+    /// over its previous result, a loop's counter): the old object's block is reused, where making the new object
+    /// and freeing the old was a malloc and a free, about 330 instructions.
+    @inlinable public mutating func replaceMembers(
+        count: Int, key: (Int) -> String, movingValuesFrom values: UnsafeMutablePointer<JSONValue>
+    ) -> Bool {
+        guard index == nil, count <= Self.indexThreshold, count <= members.capacity, members.removeAllKeepingStorage()
+        else { return false }
+        for position in 0..<count {
+            members.append(Entry(key: key(position), value: (values + position).move()))
+        }
+        return true
     }
 
     /// Removes `key` and returns its value, or returns `nil` when there is no such member.

@@ -104,3 +104,104 @@ import QuickstepLanguage
         #expect(engine.counters.stateTransitions == 13)
     }
 }
+
+/// A merging Pass whose Parameters is an object and whose ResultPath is one member (`$.tmp`) writes its object into
+/// the object already there when that one is held by nothing else and has room, instead of making a new one
+/// (`objectIntoMember`). Every value is evaluated before anything is written, so the old object can be read by the
+/// template, and an old object that a new value holds must not be reused. Each case runs quietly (the fused step)
+/// and with a history (the state's own instructions), which must agree with each other and with the spec.
+@Suite struct ObjectIntoMemberTests {
+    func outputs(_ definition: String, input: JSONValue) throws -> (quiet: ExecutionResult, recorded: ExecutionResult) {
+        (try execute(definition, input: input) { $0.recordHistory = false }, try execute(definition, input: input))
+    }
+
+    @Test func theFusedStepIsUsedForObjectTemplatesIntoOneMember() throws {
+        let program = Program(try StateMachine(definition: MergingPassTests.loop))
+        let passes = program.tables.mergingPasses
+        #expect(passes.contains { if case .objectIntoMember = $0.step { true } else { false } })
+        // A template into a path of two members or into `$`, or a template that is a constant (no `.$` member),
+        // takes the general step.
+        let others = Program(try StateMachine(definition: #"""
+            {"StartAt":"A","States":{"A":{"Type":"Pass","Parameters":{"x.$":"$.n"},"ResultPath":"$.a.b","Next":"B"},
+              "B":{"Type":"Pass","Parameters":{"x.$":"$.n"},"ResultPath":"$","Next":"C"},
+              "C":{"Type":"Pass","Parameters":{"x":1},"ResultPath":"$.c","Next":"D"},"D":{"Type":"Succeed"}}}
+            """#))
+        #expect(!others.tables.mergingPasses.contains { if case .objectIntoMember = $0.step { true } else { false } })
+    }
+
+    /// Spec (ResultPath): each state's result replaces `$.tmp`, and `prev.$` copies the previous `$.tmp` whole, so
+    /// the objects nest: reusing an object a new value holds would overwrite the value it is part of.
+    @Test func anOldObjectTheNewValueHoldsIsKept() throws {
+        let definition = #"""
+            {"StartAt":"Init","States":{
+              "Init":{"Type":"Pass","Parameters":{"n":0},"ResultPath":"$.tmp","Next":"Step"},
+              "Step":{"Type":"Pass","Parameters":{"n.$":"States.MathAdd($.tmp.n, 1)","prev.$":"$.tmp"},"ResultPath":"$.tmp","Next":"Check"},
+              "Check":{"Type":"Choice","Choices":[{"Variable":"$.tmp.n","NumericGreaterThanEquals":3,"Next":"Done"}],"Default":"Step"},
+              "Done":{"Type":"Succeed"}}}
+            """#
+        let (quiet, recorded) = try outputs(definition, input: ["keep": 1])
+        let expected: JSONValue = ["keep": 1, "tmp": ["n": 3, "prev": ["n": 2, "prev": ["n": 1, "prev": ["n": 0]]]]]
+        #expect(quiet.output == expected)
+        #expect(recorded.output == expected)
+    }
+
+    /// The first state's input is the caller's value (and the execution's input, `$$.Execution.Input`): its member
+    /// object is held once, by an object that is shared, so it must not be changed in place either. Spec: a value
+    /// passed in is a value; the output has the new member.
+    @Test func anObjectInASharedObjectIsKept() throws {
+        let definition = #"""
+            {"StartAt":"Write","States":{
+              "Write":{"Type":"Pass","Parameters":{"x.$":"$.n"},"ResultPath":"$.tmp","Next":"Done"},
+              "Done":{"Type":"Succeed"}}}
+            """#
+        let input: JSONValue = ["n": 1, "tmp": ["a": 1]]
+        let (quiet, recorded) = try outputs(definition, input: input)
+        let expected: JSONValue = ["n": 1, "tmp": ["x": 1]]
+        #expect(quiet.output == expected)
+        #expect(recorded.output == expected)
+        #expect(input == ["n": 1, "tmp": ["a": 1]])
+    }
+
+    /// Spec: the member's old value, whatever it was (a number, a smaller object, an object with other keys), is
+    /// replaced by the new object with exactly the template's members, in the template's order.
+    @Test func theNewObjectReplacesWhateverWasThere() throws {
+        let definition = #"""
+            {"StartAt":"One","States":{
+              "One":{"Type":"Pass","Parameters":{"a.$":"$.seed"},"ResultPath":"$.tmp","Next":"Two"},
+              "Two":{"Type":"Pass","Parameters":{"b.$":"$.tmp.a","c":"text"},"ResultPath":"$.tmp","Next":"Three"},
+              "Three":{"Type":"Pass","Parameters":{"d.$":"$.tmp.c"},"ResultPath":"$.tmp","Next":"Four"},
+              "Four":{"Type":"Pass","Parameters":{"e.$":"$.tmp.d"},"ResultPath":"$.tmp","Next":"Done"},
+              "Done":{"Type":"Succeed"}}}
+            """#
+        for input: JSONValue in [["seed": 7, "tmp": 5], ["seed": 7], ["seed": 7, "tmp": ["z": 1, "y": 2, "x": 3]]] {
+            let (quiet, recorded) = try outputs(definition, input: input)
+            var expected = input.objectValue!
+            expected["tmp"] = ["e": "text"]
+            #expect(quiet.output == .object(expected), "\(input)")
+            #expect(recorded.output == .object(expected), "\(input)")
+            #expect(quiet.output?["tmp"]?.objectValue?.keys == ["e"])
+        }
+    }
+
+    /// A value that fails leaves the input as it was and fails the state (`States.Runtime`, AWS's cause for a
+    /// missing `field.$` path); an input that is not an object cannot take the member
+    /// (`States.ResultPathMatchFailure`, the cause quoting the input).
+    @Test func failuresAreTheGeneralStepsFailures() throws {
+        let missing = #"""
+            {"StartAt":"P","States":{"P":{"Type":"Pass","Parameters":{"ok":1,"x.$":"$.missing"},"ResultPath":"$.tmp","Next":"Done"},
+              "Done":{"Type":"Succeed"}}}
+            """#
+        let (quiet, recorded) = try outputs(missing, input: ["tmp": ["a": 1]])
+        #expect(quiet.error == "States.Runtime")
+        #expect(quiet.cause == recorded.cause)
+        #expect(quiet.cause?.contains("The JSONPath '$.missing' specified for the field 'x.$' could not be found in the input") == true)
+        let array = #"""
+            {"StartAt":"P","States":{"P":{"Type":"Pass","Parameters":{"x":1},"ResultPath":"$.tmp","Next":"Done"},
+              "Done":{"Type":"Succeed"}}}
+            """#
+        let (quietArray, recordedArray) = try outputs(array, input: [1, 2])
+        #expect(quietArray.error == "States.ResultPathMatchFailure")
+        #expect(quietArray.cause == "Unable to apply ResultPath '$.tmp' to input '[1,2]'")
+        #expect(quietArray.cause == recordedArray.cause)
+    }
+}

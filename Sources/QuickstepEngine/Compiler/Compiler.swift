@@ -98,7 +98,13 @@ struct Compiler {
         let step: MergingPass.Step
         switch code[pc + 1] {
         case .passResult(let constant): step = .result(Int32(constant))
-        case .parametersFromRawInput(let template): step = .parameters(Int32(template))
+        case .parametersFromRawInput(let template):
+            let steps = builder.paths[resultPath].steps
+            if case .object = builder.templates[template].template, steps.count == 1, steps[0].isMember {
+                step = .objectIntoMember(Int32(template))
+            } else {
+                step = .parameters(Int32(template))
+            }
         case .inputPathFromRawInput(let path): step = .inputPath(Int32(path))
         default: return nil
         }

@@ -188,6 +188,9 @@ struct MergingPass: Equatable {
         case parameters(Int32)
         /// InputPath: path `n`, selected from the raw input.
         case inputPath(Int32)
+        /// Parameters: object template `n`, evaluated on the raw input and stored by a ResultPath of one member,
+        /// into the object there when it can take the members (``Execution/evaluateObject(_:storingAt:in:)``).
+        case objectIntoMember(Int32)
     }
 
     let state: Int32

@@ -72,6 +72,38 @@ extension Execution {
         try evaluate(compiled.pointee.code.unsafelyUnwrapped, data: data, field: TemplateField(CompiledTemplate.field(of: compiled)))
     }
 
+    /// Evaluates the object template at `compiled` on `raw` and stores the object at the one-member ResultPath
+    /// `path` in `raw` (a merging Pass's ``MergingPass/Step/objectIntoMember(_:)``), into the object already there
+    /// when it can take the members (``ResultPathWriter/storeObject(count:key:movingValuesFrom:at:in:)``).
+    ///
+    /// Every value is evaluated before anything is stored: a failure leaves `raw` as it was, and a value that is
+    /// the old object, or holds it, shares it, so that it is not reused.
+    func evaluateObject(
+        _ compiled: UnsafePointer<CompiledTemplate>, storingAt path: UnsafePointer<JSONPath>, in raw: inout JSONValue
+    ) throws(ExecutionFailure) {
+        guard case .object(let members) = compiled.pointee.code.unsafelyUnwrapped else {
+            preconditionFailure("the compiler stores object templates this way")
+        }
+        let field = TemplateField(CompiledTemplate.field(of: compiled))
+        try withUnsafeTemporaryAllocation(of: JSONValue.self, capacity: max(members.count, 1)) { values throws(ExecutionFailure) in
+            let values = values.baseAddress.unsafelyUnwrapped
+            var evaluated = 0
+            do throws(ExecutionFailure) {
+                for position in members.indices {
+                    let member = members.baseAddress.unsafelyUnwrapped + position
+                    let slotField = member.pointee.isDynamicSlot ? TemplateField(slot: TemplateCode.Member.key(of: member)) : field
+                    (values + position).initialize(to: try evaluate(member.pointee.code, data: raw, field: slotField))
+                    evaluated += 1
+                }
+            } catch {
+                for position in 0..<evaluated { (values + position).deinitialize(count: 1) }
+                throw error
+            }
+            try ResultPathWriter.storeObject(
+                count: members.count, key: { members[$0].key }, movingValuesFrom: values, at: path, in: &raw)
+        }
+    }
+
     /// Evaluates `code`. Its parts are read where they lie (binding a case's payload copies a pointer).
     private func evaluate(_ code: TemplateCode, data: JSONValue, field: TemplateField) throws(ExecutionFailure) -> JSONValue {
         switch code {

@@ -341,6 +341,19 @@ enum VM {
         case .result(let constant): execution.value = program.tables.constants[Int(constant)]
         case .parameters(let template): try evaluateOnRawInput(Int(template), execution, program)
         case .inputPath(let path): try selectFromRawInput(Int(path), execution, program)
+        case .objectIntoMember(let template):
+            // The step and the ResultPath at once: the raw input is the state's output.
+            var raw = execution.takeRawInput()
+            do throws(ExecutionFailure) {
+                try execution.evaluateObject(program.templates.baseAddress.unsafelyUnwrapped + Int(template),
+                                             storingAt: program.paths.baseAddress.unsafelyUnwrapped + Int(pass.pointee.resultPath), in: &raw)
+            } catch {
+                execution.rawInput = raw
+                throw error
+            }
+            execution.value = raw
+            execution.lastEventId = run.takeUnsharedEventIds(1)
+            return
         }
         try mergeIntoRawInput(Int(pass.pointee.resultPath), execution, program)
         execution.lastEventId = run.takeUnsharedEventIds(1)
