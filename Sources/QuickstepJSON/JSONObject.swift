@@ -42,7 +42,8 @@ public struct JSONObject: Sendable {
     @usableFromInline internal var members: Members
     @usableFromInline internal var index: [IndexKey: Int]?
 
-    /// An empty object.
+    /// An empty object (which allocates its block: one that will get members should be made with room for them,
+    /// ``init(minimumCapacity:)``).
     @inlinable public init() {
         members = Members()
         index = nil
@@ -56,7 +57,7 @@ public struct JSONObject: Sendable {
 
     /// An object with the given members; a repeated key keeps its first position and its last value.
     public init<S: Sequence>(_ members: S) where S.Element == Member {
-        self.init()
+        self.init(minimumCapacity: members.underestimatedCount)
         for member in members { self[member.key] = member.value }
     }
 

@@ -127,7 +127,7 @@ enum ResultPathWriter {
                     store(handedOn.take().unsafelyUnwrapped, steps: steps, from: position + 1, in: &child)
                 }
             } else {
-                var child = JSONValue.object(JSONObject())
+                var child = JSONValue.object(JSONObject(minimumCapacity: 1))
                 store(consume result, steps: steps, from: position + 1, in: &child)
                 object.appendValue(child, forNewKey: name.pointee)
             }
