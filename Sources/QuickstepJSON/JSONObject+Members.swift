@@ -130,7 +130,6 @@ extension JSONObject {
             unsafeBitCast(storage, to: UInt.self) == unsafeBitCast(other.storage, to: UInt.self)
         }
 
-
         @inlinable subscript(position: Int) -> Entry {
             @inline(__always) unsafeAddress {
                 precondition(UInt(bitPattern: position) < UInt(bitPattern: count), "member position out of range")

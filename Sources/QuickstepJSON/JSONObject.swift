@@ -1,8 +1,8 @@
 /// A JSON object: members in insertion order, each key at most once.
 ///
-/// Storage is one flat block of members (``Members``). Objects with more than ``indexThreshold`` members also carry a hash
-/// index from key to position, so lookups in large objects stay O(1) while the common small object (a handful of
-/// keys, most of them short enough to be stored inline in `String`) costs a single allocation and a linear scan
+/// Storage is one flat block of members (``Members``). Objects with more than ``indexThreshold`` members also carry
+/// a hash index from key to position, so lookups in large objects stay O(1) while the common small object (a handful
+/// of keys, most of them short enough to be stored inline in `String`) costs a single allocation and a linear scan
 /// that compares a few words per key.
 ///
 /// Setting an existing key replaces its value in place, keeping its position; a new key is appended. This matches
@@ -213,14 +213,14 @@ public struct JSONObject: Sendable {
         }
     }
 
-    /// An object of the `count` members whose keys are `key(0)`, `key(1)`, ... (distinct, as the caller knows) and
+    /// An object of the `count` members whose keys are `keys(0)`, `keys(1)`, ... (distinct, as the caller knows) and
     /// whose values are moved from `values`.
     @inlinable public init(count: Int, keys: (Int) -> String, movingValuesFrom values: UnsafeMutablePointer<JSONValue>) {
         self.init(minimumCapacity: count)
         for position in 0..<count { appendValue((values + position).move(), forNewKey: keys(position)) }
     }
 
-    /// Replaces every member with the `count` members whose keys are `key(0)`, `key(1)`, ... (distinct, as the
+    /// Replaces every member with the `count` members whose keys are `keys(0)`, `keys(1)`, ... (distinct, as the
     /// caller knows) and whose values are moved from `values`, in this object's own storage: when the object has it
     /// to itself with room for them, and is small enough to have no index. Returns false, changing nothing and
     /// moving no value, otherwise.
@@ -229,12 +229,12 @@ public struct JSONObject: Sendable {
     /// over its previous result, a loop's counter): the old object's block is reused, where making the new object
     /// and freeing the old was a malloc and a free, about 330 instructions.
     @inlinable public mutating func replaceMembers(
-        count: Int, key: (Int) -> String, movingValuesFrom values: UnsafeMutablePointer<JSONValue>
+        count: Int, keys: (Int) -> String, movingValuesFrom values: UnsafeMutablePointer<JSONValue>
     ) -> Bool {
         guard index == nil, count <= Self.indexThreshold, count <= members.capacity, members.removeAllKeepingStorage()
         else { return false }
         for position in 0..<count {
-            members.append(Entry(key: key(position), value: (values + position).move()))
+            members.append(Entry(key: keys(position), value: (values + position).move()))
         }
         return true
     }

@@ -73,10 +73,10 @@ extension JSONValue {
 }
 
 extension JSONValue {
-    /// Sets member `key` of the object at `value` to an object of the `count` members whose keys are `key(0)`,
-    /// `key(1)`, ... and whose values are moved from `values`, in place, and returns the member's position. When the
+    /// Sets member `key` of the object at `value` to an object of the `count` members whose keys are `keys(0)`,
+    /// `keys(1)`, ... and whose values are moved from `values`, in place, and returns the member's position. When the
     /// member is already an object held by nothing else with room for them, its storage takes the new members
-    /// (``JSONObject/replaceMembers(count:key:movingValuesFrom:)``); otherwise a new object replaces the member or
+    /// (``JSONObject/replaceMembers(count:keys:movingValuesFrom:)``); otherwise a new object replaces the member or
     /// is appended. Returns nil, changing nothing and moving no value, when `value` is not an object or shares its
     /// storage (the caller then copies it as any change does).
     ///
@@ -107,7 +107,7 @@ extension JSONValue {
             .assumingMemoryBound(to: JSONValue.self)
         if case .object = member.pointee,
            UnsafeMutableRawPointer(member).assumingMemoryBound(to: JSONObject.self).pointee
-               .replaceMembers(count: count, key: keys, movingValuesFrom: values) {
+               .replaceMembers(count: count, keys: keys, movingValuesFrom: values) {
             return position
         }
         member.pointee = .object(JSONObject(count: count, keys: keys, movingValuesFrom: values))

@@ -47,7 +47,7 @@ enum ResultPathWriter {
         if position != last { hint.store(position, ordering: .relaxed) }
     }
 
-    /// Stores an object of the `count` members with keys `key(0)`, `key(1)`, ... and values moved from `values` at
+    /// Stores an object of the `count` members with keys `keys(0)`, `keys(1)`, ... and values moved from `values` at
     /// the one-member ResultPath `path` in `raw`: in place when `raw` is an object of its own
     /// (``JSONValue/storeObject(asMemberAt:hint:in:count:keys:movingValuesFrom:)``, which reuses the object already
     /// there when it can), through ``store(_:at:in:)`` otherwise. Every value is moved out of `values` either way;
@@ -55,7 +55,7 @@ enum ResultPathWriter {
     /// has just read `raw` to evaluate the values, it made that caller copy `raw` first (a retain and a release).
     @inline(never)
     static func storeObject(
-        count: Int, key: (Int) -> String, movingValuesFrom values: UnsafeMutablePointer<JSONValue>,
+        count: Int, keys: (Int) -> String, movingValuesFrom values: UnsafeMutablePointer<JSONValue>,
         at path: UnsafePointer<JSONPath>, in raw: inout JSONValue
     ) throws(ExecutionFailure) {
         let step = path.pointee.steps._baseAddressIfContiguous.unsafelyUnwrapped
@@ -63,13 +63,13 @@ enum ResultPathWriter {
         let last = hint.load(ordering: .relaxed)
         let stored = withUnsafeMutablePointer(to: &raw) { raw in
             JSONValue.storeObject(asMemberAt: JSONPath.Step.name(of: step), hint: last, in: raw,
-                                  count: count, keys: key, movingValuesFrom: values)
+                                  count: count, keys: keys, movingValuesFrom: values)
         }
         if let stored {
             if stored != last { hint.store(stored, ordering: .relaxed) }
             return
         }
-        try store(.object(JSONObject(count: count, keys: key, movingValuesFrom: values)), at: path, in: &raw)
+        try store(.object(JSONObject(count: count, keys: keys, movingValuesFrom: values)), at: path, in: &raw)
     }
 
     /// The failure for a path that does not apply; out of line, so that its texts are not set up wherever

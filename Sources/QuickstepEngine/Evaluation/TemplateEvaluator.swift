@@ -74,7 +74,7 @@ extension Execution {
 
     /// Evaluates the object template at `compiled` on `raw` and stores the object at the one-member ResultPath
     /// `path` in `raw` (a merging Pass's ``MergingPass/Step/objectIntoMember(_:)``), into the object already there
-    /// when it can take the members (``ResultPathWriter/storeObject(count:key:movingValuesFrom:at:in:)``).
+    /// when it can take the members (``ResultPathWriter/storeObject(count:keys:movingValuesFrom:at:in:)``).
     ///
     /// Every value is evaluated before anything is stored: a failure leaves `raw` as it was, and a value that is
     /// the old object, or holds it, shares it, so that it is not reused.
@@ -100,7 +100,7 @@ extension Execution {
                 throw error
             }
             try ResultPathWriter.storeObject(
-                count: members.count, key: { members[$0].key }, movingValuesFrom: values, at: path, in: &raw)
+                count: members.count, keys: { members[$0].key }, movingValuesFrom: values, at: path, in: &raw)
         }
     }
 
