@@ -252,11 +252,23 @@ struct ChoiceTest {
             .assumingMemoryBound(to: JSONPath.self)
     }
 
-    /// Frees the hints' and the pattern's storage.
+    /// Frees the pattern's storage.
     func destroy() {
         pattern.deallocate()
-        variableMember.destroy()
-        operandMember.destroy()
+    }
+
+    /// The variable's member test of the test at `test`, where it lies.
+    @inline(__always)
+    static func variableMember(of test: UnsafePointer<ChoiceTest>) -> UnsafePointer<MemberTest> {
+        UnsafeRawPointer(test).advanced(by: MemoryLayout<ChoiceTest>.offset(of: \.variableMember)!)
+            .assumingMemoryBound(to: MemberTest.self)
+    }
+
+    /// The operand path's member test of the test at `test`, where it lies.
+    @inline(__always)
+    static func operandMember(of test: UnsafePointer<ChoiceTest>) -> UnsafePointer<MemberTest> {
+        UnsafeRawPointer(test).advanced(by: MemoryLayout<ChoiceTest>.offset(of: \.operandMember)!)
+            .assumingMemoryBound(to: MemberTest.self)
     }
 }
 
@@ -264,32 +276,40 @@ struct ChoiceTest {
 /// member was found last: objects of one workflow have one shape, so the first key compared is usually the one
 /// (``JSONObject/position(of:hint:)``). The hint is shared by every worker and written only when it changes.
 ///
-/// A plain value of pointers, like the code it is part of: the name lies in memory of its own and is compared
-/// there (``JSONValue/unsafeMember(keyAt:hint:)``), so reading a test retains nothing (a `String` field was a
-/// retain and a release of the name on every test).
+/// Read in place, through a pointer to where it lies in the program's memory (``key(of:)``, ``hint(of:)``): the
+/// name and the hint lie in the test itself, so a lookup loads them from the test's own cache lines. (The name and
+/// the hint each lay in memory of their own, behind a pointer: two more loads, each waiting on the one before, on
+/// every test; a `String` field read by value was a retain and a release of the name on every test.)
 struct MemberTest {
     /// Whether the path is `$.name`; when not, ``key`` holds an empty name and the path is walked.
     let isMember: Bool
     /// The member's name.
-    let key: UnsafeMutablePointer<String>
-    let hint: UnsafeAtomic<Int>
+    let key: String
+    /// Where the member was found last, read and written as an atomic (relaxed) through ``hint(of:)``.
+    let lastPosition: UnsafeAtomic<Int>.Storage
 
     init(_ path: JSONPath?) {
-        key = .allocate(capacity: 1)
         if let path, path.root == .input, path.segments.count == 1, case .member(let name) = path.segments[0] {
             isMember = true
-            key.initialize(to: name)
+            key = name
         } else {
             isMember = false
-            key.initialize(to: "")
+            key = ""
         }
-        hint = .create(0)
+        lastPosition = UnsafeAtomic<Int>.Storage(0)
     }
 
-    /// Frees the name and the hint; called once, by the test that owns them.
-    func destroy() {
-        key.deinitialize(count: 1)
-        key.deallocate()
-        hint.destroy()
+    /// The name of the member test at `test`, where it lies.
+    @inline(__always)
+    static func key(of test: UnsafePointer<MemberTest>) -> UnsafePointer<String> {
+        UnsafeRawPointer(test).advanced(by: MemoryLayout<MemberTest>.offset(of: \.key)!).assumingMemoryBound(to: String.self)
+    }
+
+    /// The hint of the member test at `test`, where it lies (in the program's memory, which lives as long as the
+    /// program and is shared by every worker).
+    @inline(__always)
+    static func hint(of test: UnsafePointer<MemberTest>) -> UnsafeAtomic<Int> {
+        UnsafeAtomic(at: UnsafeMutableRawPointer(mutating: test).advanced(by: MemoryLayout<MemberTest>.offset(of: \.lastPosition)!)
+            .assumingMemoryBound(to: UnsafeAtomic<Int>.Storage.self))
     }
 }

@@ -32,15 +32,17 @@ enum TemplateCode {
         static func path(of memberPath: UnsafePointer<MemberPath>) -> UnsafePointer<JSONPath> {
             UnsafeRawPointer(memberPath).advanced(by: MemoryLayout<MemberPath>.offset(of: \.path)!).assumingMemoryBound(to: JSONPath.self)
         }
+
+        /// The member test of the member path at `memberPath`, where it lies.
+        static func member(of memberPath: UnsafePointer<MemberPath>) -> UnsafePointer<MemberTest> {
+            UnsafeRawPointer(memberPath).advanced(by: MemoryLayout<MemberPath>.offset(of: \.member)!).assumingMemoryBound(to: MemberTest.self)
+        }
     }
 
     /// The code of a path: `member` for `$.name`, `path` otherwise.
     static func reading(_ path: JSONPath) -> TemplateCode {
         let member = MemberTest(path)
-        guard member.isMember else {
-            member.destroy()
-            return .path(.owned(path))
-        }
+        guard member.isMember else { return .path(.owned(path)) }
         return .member(.owned(MemberPath(path: path, member: member)))
     }
 
@@ -99,7 +101,6 @@ enum TemplateCode {
             elements.freeOwned()
         case .path(let path): path.freeOwned()
         case .member(let member):
-            member.pointee.member.destroy()
             member.freeOwned()
         case .call(let call):
             for argument in call.pointee.arguments { argument.deallocate() }

@@ -26,7 +26,7 @@ extension Execution {
     @inline(__always)
     private func holds(_ test: UnsafeMutablePointer<ChoiceTest>, data: UnsafePointer<JSONValue>) throws(ExecutionFailure) -> Bool {
         if test.pointee.variableMember.isMember {
-            return try holds(test, value: Self.member(test.pointee.variableMember, of: data), data: data)
+            return try holds(test, value: Self.member(ChoiceTest.variableMember(of: test), of: data), data: data)
         }
         return try withValue(at: ChoiceTest.variable(of: test), data: data) { value throws(ExecutionFailure) in
             try holds(test, value: value, data: data)
@@ -64,7 +64,7 @@ extension Execution {
             return test.pointee.orders(number, test.pointee.number)
         case .numberAgainstMember:
             // An operand that is missing goes the general way, which names it in the error.
-            guard let operand = Self.member(test.pointee.operandMember, of: data) else { break }
+            guard let operand = Self.member(ChoiceTest.operandMember(of: test), of: data) else { break }
             guard let number = Self.number(at: found), let other = Self.number(at: operand) else { return false }
             return test.pointee.orders(number, other)
         case .stringEqualsLiteral:
@@ -93,7 +93,7 @@ extension Execution {
         // The operand path is bound only when it must be walked: binding it copied the program's path (a retain
         // of its segments, which every worker shares) on every test.
         guard test.pointee.hasOperandPath else { return Self.compare(found, test, operand: nil) }
-        if test.pointee.operandMember.isMember, let operand = Self.member(test.pointee.operandMember, of: data) {
+        if test.pointee.operandMember.isMember, let operand = Self.member(ChoiceTest.operandMember(of: test), of: data) {
             return Self.compare(found, test, operand: operand)
         }
         let path = ChoiceTest.operandPath(of: test)
@@ -175,10 +175,11 @@ extension Execution {
     /// The member of `data` that `test` names, in place (valid while `data` lives), found from where it was found
     /// last and the hint moved when it was elsewhere (a relaxed store only then, so workers evaluating one shape
     /// write nothing).
-    static func member(_ test: MemberTest, of data: UnsafePointer<JSONValue>) -> UnsafePointer<JSONValue>? {
-        let last = test.hint.load(ordering: .relaxed)
-        guard let (value, position) = JSONValue.unsafeMember(of: data, keyAt: test.key, hint: last) else { return nil }
-        if position != last { test.hint.store(position, ordering: .relaxed) }
+    static func member(_ test: UnsafePointer<MemberTest>, of data: UnsafePointer<JSONValue>) -> UnsafePointer<JSONValue>? {
+        let hint = MemberTest.hint(of: test)
+        let last = hint.load(ordering: .relaxed)
+        guard let (value, position) = JSONValue.unsafeMember(of: data, keyAt: MemberTest.key(of: test), hint: last) else { return nil }
+        if position != last { hint.store(position, ordering: .relaxed) }
         return value
     }
 

@@ -127,7 +127,7 @@ extension Execution {
         case .path(let path):
             return try value(at: path, data: data, field: field)
         case .member(let member):
-            if let found = withUnsafePointer(to: data, { Self.member(member.pointee.member, of: $0) }) { return found.pointee }
+            if let found = withUnsafePointer(to: data, { Self.member(TemplateCode.MemberPath.member(of: member), of: $0) }) { return found.pointee }
             // Not there: the general lookup explains the miss.
             return try value(at: TemplateCode.MemberPath.path(of: member), data: data, field: field)
         case .call(let call):
