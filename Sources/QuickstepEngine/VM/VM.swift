@@ -337,25 +337,24 @@ enum VM {
         let entered = run.takeUnsharedEventIds(1)
         execution.stateEnteredEventId = entered
         execution.lastEventId = entered
+        let resultPath = Int(pass.pointee.resultPath)
         switch pass.pointee.step {
-        case .result(let constant): execution.value = program.tables.constants[Int(constant)]
-        case .parameters(let template): try evaluateOnRawInput(Int(template), execution, program)
-        case .inputPath(let path): try selectFromRawInput(Int(path), execution, program)
+        case .result(let constant):
+            execution.value = program.tables.constants[Int(constant)]
+            try mergeIntoRawInput(resultPath, execution, program)
+        case .parameters(let template):
+            try evaluateOnRawInput(Int(template), execution, program)
+            try mergeIntoRawInput(resultPath, execution, program)
+        case .inputPath(let path):
+            try selectFromRawInput(Int(path), execution, program)
+            try mergeIntoRawInput(resultPath, execution, program)
         case .objectIntoMember(let template):
-            // The step and the ResultPath at once: the raw input is the state's output.
-            var raw = execution.takeRawInput()
-            do throws(ExecutionFailure) {
+            // The step and the ResultPath at once.
+            try editRawInput(execution) { raw throws(ExecutionFailure) in
                 try execution.evaluateObject(program.templates.baseAddress.unsafelyUnwrapped + Int(template),
-                                             storingAt: program.paths.baseAddress.unsafelyUnwrapped + Int(pass.pointee.resultPath), in: &raw)
-            } catch {
-                execution.rawInput = raw
-                throw error
+                                             storingAt: program.paths.baseAddress.unsafelyUnwrapped + resultPath, in: &raw)
             }
-            execution.value = raw
-            execution.lastEventId = run.takeUnsharedEventIds(1)
-            return
         }
-        try mergeIntoRawInput(Int(pass.pointee.resultPath), execution, program)
         execution.lastEventId = run.takeUnsharedEventIds(1)
     }
 
@@ -381,9 +380,20 @@ enum VM {
     /// mismatch leaves it untouched, for a Catch.
     @inline(__always)
     private static func mergeIntoRawInput(_ path: Int, _ execution: Execution, _ program: Program) throws(ExecutionFailure) {
+        try editRawInput(execution) { raw throws(ExecutionFailure) in
+            try ResultPathWriter.store(execution.takeValue(), at: program.paths.baseAddress.unsafelyUnwrapped + path, in: &raw)
+        }
+    }
+
+    /// Hands the raw input to `edit`, whose result is the state's output (the execution's value); when `edit`
+    /// fails, what it leaves is the raw input again (a failed ResultPath leaves it untouched, for a Catch).
+    @inline(__always)
+    private static func editRawInput(
+        _ execution: Execution, _ edit: (inout JSONValue) throws(ExecutionFailure) -> Void
+    ) throws(ExecutionFailure) {
         var raw = execution.takeRawInput()
         do throws(ExecutionFailure) {
-            try ResultPathWriter.store(execution.takeValue(), at: program.paths.baseAddress.unsafelyUnwrapped + path, in: &raw)
+            try edit(&raw)
         } catch {
             execution.rawInput = raw
             throw error
