@@ -24,14 +24,18 @@ let package = Package(
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.1.0"),
     ],
     targets: [
-        .target(name: "QuickstepJSON"),
+        // The runtime's reference counting in bulk and without atomics (QuickstepJSON's JSONValue.twoCopies(), the
+        // engine's root graph).
+        .target(name: "CQuickstepReferences"),
+        .target(name: "QuickstepJSON", dependencies: ["CQuickstepReferences"]),
         .target(name: "QuickstepLanguage", dependencies: ["QuickstepJSON"]),
         // The CPU's cycle counter, read inline (the engine's clock: QuickstepEngine's CycleClock).
         .target(name: "CQuickstepClock"),
         .target(
             name: "QuickstepEngine",
             dependencies: [
-                "QuickstepJSON", "QuickstepLanguage", "CQuickstepClock", .product(name: "Crypto", package: "swift-crypto"),
+                "QuickstepJSON", "QuickstepLanguage", "CQuickstepClock", "CQuickstepReferences",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "Atomics", package: "swift-atomics"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),

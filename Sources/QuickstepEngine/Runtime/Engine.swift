@@ -438,14 +438,15 @@ public final class Engine: Sendable {
         // What the run needs of its resources is read before the run takes them over, and the host is handed
         // straight to the run: each local copy of a reference the run also keeps was a retain and a release per
         // start (the host's clock is the wall clock, read directly).
-        let identity = ExecutionIdentity(machine: resources.unmanagedMachine, name: name, seed: idSeed, sequence: sequence, input: input,
-                                         startNanoseconds: clock.nanoseconds())
+        let (keptInput, rootInput) = input.twoCopies()
+        let identity = ExecutionIdentity(machine: resources.unmanagedMachine, name: name, seed: idSeed, sequence: sequence,
+                                         input: consume keptInput, startNanoseconds: clock.nanoseconds())
         let entry = resources.program.entry
         let limit = min(resources.program.timeoutSeconds ?? Int.max, configuration.maximumExecutionSeconds)
         let run = RunState(resources: consume resources, identity: consume identity, history: consume history)
         run.onCompletion = consume onCompletion  // taken over: the caller's reference, not a copy of it
         run.keepsHistoryOnSuccess = configuration.historyLevel == .all
-        let root = Execution(root: run, pc: entry, input: input)
+        let root = Execution(root: Unmanaged.passUnretained(run), pc: entry, input: consume rootInput)
         root.record("ExecutionStarted", ("executionStartedEventDetails", [
             "input": .string(input.compactText), "inputDetails": ["truncated": false], "roleArn": .string(run.identity.roleArn),
         ]))

@@ -1,3 +1,4 @@
+import CQuickstepReferences
 import QuickstepJSON
 import QuickstepLanguage
 
@@ -271,10 +272,12 @@ final class Execution {
         self.childIndex = childIndex
     }
 
-    /// A run's top-level graph, driven by the run's root strand (the run itself).
-    init(root run: RunState, pc: Int, input: JSONValue) {
-        self.run = run
-        unmanagedScheduler = Unmanaged.passUnretained(run)
+    /// A run's top-level graph, driven by the run's root strand (the run itself). `run` must not be reachable from
+    /// any other thread yet: the graph's reference to it is counted without an atomic instruction.
+    init(root run: Unmanaged<RunState>, pc: Int, input: JSONValue) {
+        quickstep_retain_unshared(run.toOpaque())
+        self.run = run.takeRetainedValue()
+        unmanagedScheduler = Unmanaged.passUnretained(run.takeUnretainedValue())
         otherStrand = SeldomReference()
         self.pc = pc
         value = input

@@ -38,7 +38,7 @@ extension Program {
                                          startNanoseconds: host.now() * 1_000_000)
         let run = RunState(resources: resources, identity: identity, history: history)
         let scheduler: RunScheduler = run  // the root strand: the run itself
-        let root = Execution(root: run, pc: entry, input: input)
+        let root = Execution(root: Unmanaged.passUnretained(run), pc: entry, input: input)
         root.record("ExecutionStarted", ("executionStartedEventDetails", [
             "input": .string(input.compactText), "inputDetails": ["truncated": false], "roleArn": .string(identity.roleArn),
         ]))
