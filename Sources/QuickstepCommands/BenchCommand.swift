@@ -59,6 +59,9 @@ struct BenchCommand: ParsableCommand {
 
     func validate() throws {
         guard executions > 0, concurrency > 0, workers > 0 else { throw ValidationError("--executions, --concurrency and --workers must be positive") }
+        guard concurrency <= BenchDriver.maximumChains else {
+            throw ValidationError("--concurrency must be at most \(BenchDriver.maximumChains)")
+        }
         guard warmup >= 0, warmup.isFinite else { throw ValidationError("--warmup must be a number of seconds, 0 or more") }
     }
 

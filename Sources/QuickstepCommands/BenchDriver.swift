@@ -16,10 +16,13 @@ import Darwin
 /// times: a clock reading of the driver's own per execution was 4 % of pass_chain_10's time with 2 workers).
 ///
 /// The driver stays out of the engine's way: what the workers write for it is theirs alone. Each chain has its own
-/// share of the executions, counted down on a line of its own by the chain's completions, one after another (the
-/// engine's queues order one completion before the next); latencies go to the recording thread's own histogram.
-/// Counters and histograms shared by every worker were atomic writes and a lock per execution on lines all workers
-/// wrote, charged to the engine.
+/// share of the executions, counted down in the tag each execution carries (``Tag``), so a completion learns its
+/// chain and what is left of the chain's share from the tag itself and writes no memory for it; latencies go to the
+/// recording thread's own histogram. Counters and histograms shared by every worker were atomic writes and a lock per
+/// execution on lines all workers wrote, charged to the engine; and a counter per chain in one array, even on lines
+/// of its own, cost two workers with a thousand chains a third of their throughput on this machine whenever its two
+/// cores were far apart (ping-pong 400 ns): each worker walks its chains in order, so its cache's prefetcher fetched
+/// the next counters, the other worker's among them, which the other then had to take back for its next write.
 ///
 /// Each thread that starts executions takes the input from a copy of its own (``PerThreadInputs``), as a consumer on
 /// each core parses each event into a value of its own: one input shared by every execution puts the reference
@@ -35,10 +38,6 @@ import Darwin
 /// A closure per execution was an allocation and a free per execution charged to the engine (300 of pass_chain_10's
 /// 6,900 instructions per execution, callgrind), and a closure per chain two atomic updates of its context's count.
 final class BenchDriver: @unchecked Sendable {
-    /// Up to this many chains, each chain's counter has two cache lines of its own (128 bytes); past it they are
-    /// packed (a million parked executions would otherwise take 128 MB of counters, and with that many chains two
-    /// workers rarely run neighbours at once).
-    private static let paddedChains = 4096
     private let engine: Engine
     private let machineName: String
     private let inputs: PerThreadInputs
@@ -47,9 +46,8 @@ final class BenchDriver: @unchecked Sendable {
     private let deadline: UInt64?
     private let executions: Int
     private let chains: Int
-    /// Per chain, `counterStride` Ints apart: how many of its share it has still to start.
-    private let remaining: UnsafeMutablePointer<Int>
-    private let counterStride: Int
+    /// Per chain, how many executions it started, written once, when the chain stops (read for ``issued``).
+    private let startedByChain: UnsafeMutablePointer<Int>
     private let chainsDone = Atomic<Int>(0)
     /// When the last chain stopped (``DispatchTime`` nanoseconds), and the signal that it did.
     private let endTime = Atomic<UInt64>(0)
@@ -68,10 +66,8 @@ final class BenchDriver: @unchecked Sendable {
         self.deadline = deadline
         self.executions = executions
         self.chains = chains
-        counterStride = chains <= Self.paddedChains ? 16 : 1
-        remaining = .allocate(capacity: chains * counterStride)
-        remaining.initialize(repeating: 0, count: chains * counterStride)
-        for chain in 0..<chains { remaining[chain * counterStride] = share(of: chain) }
+        startedByChain = .allocate(capacity: chains)
+        startedByChain.initialize(repeating: 0, count: chains)
     }
 
     /// Chain `chain`'s share of the executions: an equal share, one more for the first `executions % chains`.
@@ -80,13 +76,13 @@ final class BenchDriver: @unchecked Sendable {
     }
 
     deinit {
-        remaining.deallocate()
+        startedByChain.deallocate()
     }
 
     /// Starts every chain. The engine's tagged completions must reach ``complete(chain:_:)`` (see ``Relay``).
     func start() {
         inputs.withOwn { input in
-            for chain in 0..<chains { startNext(chain: chain, input: input) }
+            for chain in 0..<chains { startNext(Tag(chain: chain, left: share(of: chain)), input: input) }
         }
     }
 
@@ -104,18 +100,40 @@ final class BenchDriver: @unchecked Sendable {
         }
 
         func completed(tag: UInt64, _ result: ExecutionResult) {
-            driver.unsafelyUnwrapped._withUnsafeGuaranteedRef { $0.complete(chain: Int(tag), result) }
+            driver.unsafelyUnwrapped._withUnsafeGuaranteedRef { $0.complete(Tag(bits: tag), result) }
         }
     }
 
-    /// Records the latency of chain `chain`'s execution that just completed and starts its next one.
+    /// The most chains a driver runs: a chain's number takes 24 bits of its executions' tags (``Tag``).
+    static let maximumChains = 1 << 24
+
+    /// What an execution's tag says: its chain, and how many of the chain's share are left to start after it.
+    struct Tag {
+        let chain: Int
+        let left: Int
+
+        init(chain: Int, left: Int) {
+            self.chain = chain
+            self.left = left
+        }
+
+        /// The chain in the low 24 bits (``BenchDriver/maximumChains``), the count above them.
+        init(bits: UInt64) {
+            chain = Int(bits & 0xFF_FFFF)
+            left = Int(bits >> 24)
+        }
+
+        var bits: UInt64 { UInt64(left) << 24 | UInt64(chain) }
+    }
+
+    /// Records the latency of the execution with tag `tag` that just completed and starts its chain's next one.
     ///
     /// The thread's histogram holds the thread's input too, so one thread-local read finds both (a read each was
     /// two calls per execution charged to the engine).
-    fileprivate func complete(chain: Int, _ result: ExecutionResult) {
+    fileprivate func complete(_ tag: Tag, _ result: ExecutionResult) {
         latencies.withOwn(madeWith: inputs) { own in
             own.record(UInt64(max(0, result.stopNanoseconds - result.startNanoseconds)))
-            startNext(chain: chain, input: own.input)
+            startNext(tag, input: own.input)
         }
     }
 
@@ -131,33 +149,32 @@ final class BenchDriver: @unchecked Sendable {
         return endTime.load(ordering: .acquiring)
     }
 
-    /// Counts a chain that has stopped; the last one notes the time and wakes ``waitUntilDone(tickingEvery:_:)``.
-    private func chainStopped() {
+    /// Counts a chain that has stopped, with `left` of its share not started; the last one notes the time and wakes
+    /// ``waitUntilDone(tickingEvery:_:)``.
+    private func chainStopped(_ chain: Int, left: Int) {
+        startedByChain[chain] = share(of: chain) - left  // before the count that publishes it
         guard chainsDone.add(1, ordering: .acquiringAndReleasing).newValue == chains else { return }
         endTime.store(DispatchTime.now().uptimeNanoseconds, ordering: .releasing)
         ended.signal()
     }
     /// How many executions were started; read once ``isDone``.
-    var issued: Int { (0..<chains).reduce(0) { $0 + share(of: $1) - remaining[$1 * counterStride] } }
+    var issued: Int { (0..<chains).reduce(0) { $0 + startedByChain[$1] } }
     var startFailure: String? { failure.withLock { $0 } }
     private var pastDeadline: Bool { deadline.map { DispatchTime.now().uptimeNanoseconds >= $0 } ?? false }
 
-    /// Starts the chain's next execution on `input` (the calling thread's copy), unless its share is done or time is
-    /// up.
-    private func startNext(chain: Int, input: JSONValue) {
-        let left = remaining + chain * counterStride
-        guard left.pointee > 0, !pastDeadline else {
-            chainStopped()
+    /// Starts the next execution of the chain `tag` names on `input` (the calling thread's copy), unless its share is
+    /// done or time is up.
+    private func startNext(_ tag: Tag, input: JSONValue) {
+        guard tag.left > 0, !pastDeadline else {
+            chainStopped(tag.chain, left: tag.left)
             return
         }
-        left.pointee -= 1
         do throws(EngineError) {
             try engine.submitExecution(stateMachine: machineName, input: input, inputByteCount: inputByteCount,
-                                       tag: UInt64(chain))
+                                       tag: Tag(chain: tag.chain, left: tag.left - 1).bits)
         } catch {
             failure.withLock { $0 = "\(error)" }
-            left.pointee += 1
-            chainStopped()
+            chainStopped(tag.chain, left: tag.left)
         }
     }
 

@@ -36,6 +36,21 @@ import Testing
         #expect(throws: (any Error).self) { try QuickstepCommand.parseAsRoot(arguments("pass_chain_10", ["--workers", "-1"])) }
     }
 
+    /// A chain's number takes 24 bits of its executions' tags: more chains than that are a usage error, not tags that
+    /// name the wrong chain.
+    @Test func tooManyChainsAreAUsageError() throws {
+        let limit = "\(BenchDriver.maximumChains)", over = "\(BenchDriver.maximumChains + 1)"
+        #expect(throws: (any Error).self) { try QuickstepCommand.parseAsRoot(arguments("pass_chain_10", ["--concurrency", over])) }
+        _ = try QuickstepCommand.parseAsRoot(arguments("pass_chain_10", ["--concurrency", limit]))
+    }
+
+    /// An execution's tag carries its chain and what is left of the chain's share, both whole at their extremes.
+    @Test(arguments: [(0, 0), (BenchDriver.maximumChains - 1, 0), (5, 1), (BenchDriver.maximumChains - 1, Int(Int32.max))])
+    func tagsCarryTheChainAndWhatIsLeft(chain: Int, left: Int) {
+        let tag = BenchDriver.Tag(bits: BenchDriver.Tag(chain: chain, left: left).bits)
+        #expect(tag.chain == chain && tag.left == left)
+    }
+
     /// The driver splits the executions over its chains (shares differing by at most one), starts exactly that many,
     /// and records one latency per execution, from whichever threads finish them.
     @Test(arguments: [(1001, 50), (7, 7), (64, 1), (9001, 4500)])
