@@ -8,10 +8,11 @@ import Glibc
 /// has a table of them), in every profile round since 2026-11-29: jemalloc has not lost beyond this machine's noise,
 /// and it wins where objects made on one worker are freed on another. The fourteenth round's final five runs
 /// (2026-11-30): jemalloc ÷ glibc 1.03× to 1.08× on pass_chain_10, 1.01× to 1.04× on order_processing, 1.04× to
-/// 1.06× on parallel_4x3, 0.99× to 1.05× on map_100x3, 0.99× to 1.08× on choice_heavy; the thirteenth's, jemalloc ÷ glibc 1.04× to 1.13× on pass_chain_10, 1.03× to 1.11× on order_processing, 1.02× to 1.06×
-/// on parallel_4x3, 1.01× to 1.03× on map_100x3, 1.01× to 1.07× on choice_heavy; the twelfth's, 1.04× to 1.17× on pass_chain_10 (0.70× in one run whose jemalloc half fell into a
-/// slow phase of the machine), 1.02× to 1.11× on order_processing, 1.02× to 1.07× on parallel_4x3, 0.97× to 1.03×
-/// on map_100x3, 0.99× to 1.06× on choice_heavy; the eleventh's ten, 1.09× to 1.58×,
+/// 1.06× on parallel_4x3, 0.99× to 1.05× on map_100x3, 0.99× to 1.08× on choice_heavy; the thirteenth's, 1.04× to
+/// 1.13×, 1.03× to 1.11×, 1.02× to 1.06×, 1.01× to 1.03× and 1.01× to 1.07×; the twelfth's, 1.04× to 1.17× on
+/// pass_chain_10 (0.70× in one run whose jemalloc half fell into a slow phase of the machine), 1.02× to 1.11× on
+/// order_processing, 1.02× to 1.07× on parallel_4x3, 0.97× to 1.03× on map_100x3, 0.99× to 1.06× on choice_heavy;
+/// the eleventh's ten, 1.09× to 1.58×,
 /// 1.00× to 1.51×, 1.02× to 1.33×, 0.90× to 1.02× and 0.98× to 1.01×; the first five (2026-11-29), 1.03× to 1.22× on
 /// map_100x3, the most allocation-heavy workload then, and noise elsewhere. So jemalloc is kept. Linking it would make
 /// `libjemalloc-dev` a build requirement; instead the process re-executes itself once with

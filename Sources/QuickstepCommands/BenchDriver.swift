@@ -79,7 +79,7 @@ final class BenchDriver: @unchecked Sendable {
         startedByChain.deallocate()
     }
 
-    /// Starts every chain. The engine's tagged completions must reach ``complete(chain:_:)`` (see ``Relay``).
+    /// Starts every chain. The engine's tagged completions must reach ``complete(_:_:)`` (see ``Relay``).
     func start() {
         inputs.withOwn { input in
             for chain in 0..<chains { startNext(Tag(chain: chain, left: share(of: chain)), input: input) }
