@@ -112,17 +112,7 @@ final class BenchDriver: @unchecked Sendable {
         let chain: Int
         let left: Int
 
-        init(chain: Int, left: Int) {
-            self.chain = chain
-            self.left = left
-        }
-
         /// The chain in the low 24 bits (``BenchDriver/maximumChains``), the count above them.
-        init(bits: UInt64) {
-            chain = Int(bits & 0xFF_FFFF)
-            left = Int(bits >> 24)
-        }
-
         var bits: UInt64 { UInt64(left) << 24 | UInt64(chain) }
     }
 
@@ -287,5 +277,12 @@ final class LatencyHistogram: @unchecked Sendable {
 
     func record(_ nanoseconds: UInt64) {
         _ = values.record(nanoseconds)
+    }
+}
+
+extension BenchDriver.Tag {
+    /// The tag whose ``bits`` are `bits` (an extension, so that the memberwise initializer stays).
+    init(bits: UInt64) {
+        self.init(chain: Int(bits & 0xFF_FFFF), left: Int(bits >> 24))
     }
 }

@@ -14,7 +14,7 @@ extension JSONValue {
 }
 
 extension JSONObject {
-    /// An object of `members`, too few to need a key index.
+    /// An object of `members` without a key index (as the object they were shared from has none).
     init(unindexed members: Members) {
         self.members = members
         index = nil
