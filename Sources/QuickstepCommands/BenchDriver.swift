@@ -79,10 +79,23 @@ final class BenchDriver: @unchecked Sendable {
         startedByChain.deallocate()
     }
 
-    /// Starts every chain. The engine's tagged completions must reach ``complete(_:_:)`` (see ``Relay``).
+    /// Starts every chain, each worker its share of them (chain `c` on worker `c` modulo the workers), and returns
+    /// once all have started. The engine's tagged completions must reach ``complete(_:_:)`` (see ``Relay``).
+    ///
+    /// Each worker starts its own chains so that their runs are allocated by the worker that drives and frees them
+    /// for the rest of the run. Started from this thread, the runs were handed to the workers alternately, then freed
+    /// into each worker's allocator cache and made again from it for every later execution of their chains, so each
+    /// worker's runs lay interleaved with the other's for good: on this machine, when its two cores were far apart,
+    /// two workers with a thousand chains ran pass_chain_10 at 6M–8M executions/s where they otherwise ran 11M
+    /// (`perf/results/2026-11-30-profile-15.md`).
     func start() {
-        inputs.withOwn { input in
-            for chain in 0..<chains { startNext(Tag(chain: chain, left: share(of: chain)), input: input) }
+        let workers = engine.configuration.workers
+        engine.runOnEachWorker { [self] worker in
+            inputs.withOwn { input in
+                for chain in stride(from: worker, to: chains, by: workers) {
+                    startNext(Tag(chain: chain, left: share(of: chain)), input: input)
+                }
+            }
         }
     }
 

@@ -1,5 +1,6 @@
 import Atomics
 import Dispatch
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -21,6 +22,10 @@ final class WorkerPool: Sendable {
         let pool: ObjectIdentifier
         let index: Int
         let deque = WorkStealingDeque<RunScheduler>(capacity: 4096)
+        /// Work for this worker alone (``WorkerPool/runOnEachWorker(_:)``), and whether any is waiting: set seldom,
+        /// read with one relaxed load per take.
+        let errands = Locked<[@Sendable () -> Void]>([])
+        let hasErrands = Atomic<Bool>(false)
 
         init(pool: ObjectIdentifier, index: Int) {
             self.pool = pool
@@ -72,6 +77,7 @@ final class WorkerPool: Sendable {
         defer { if isIdle { idle.wrappingDecrement(ordering: .relaxed) } }
         while true {
             tick &+= 1
+            if worker.hasErrands.load(ordering: .relaxed) { runErrands(of: worker) }
             if let run = next(for: worker, tick: tick) {
                 if isIdle {
                     isIdle = false
@@ -92,8 +98,39 @@ final class WorkerPool: Sendable {
                 continue
             }
             idleRounds = 0
-            parker.park { hasWork || stopping.load(ordering: .relaxed) }
+            parker.park { hasWork || worker.hasErrands.load(ordering: .sequentiallyConsistent) || stopping.load(ordering: .relaxed) }
         }
+    }
+
+    /// Runs the errands waiting for `worker`, on its thread.
+    private func runErrands(of worker: Worker) {
+        // Cleared before the list is taken: an errand added after the take sets it again.
+        worker.hasErrands.store(false, ordering: .sequentiallyConsistent)
+        let errands = worker.errands.withLock { list in
+            defer { list = [] }
+            return list
+        }
+        for errand in errands { errand() }
+    }
+
+    /// Runs `body` once on each worker, between the runs it drives, with the worker's index, and returns when every
+    /// worker has run it; runs that `body` queues go to that worker's own deque. Call it from a thread outside the
+    /// pool: a worker waiting for the others while they wait for it would never return. If the pool shuts down
+    /// meanwhile it returns, and workers that had not run `body` never will.
+    func runOnEachWorker(_ body: @escaping @Sendable (Int) -> Void) {
+        precondition(currentWorker() == nil, "runOnEachWorker called from one of the pool's own workers")
+        let done = DispatchGroup()
+        for worker in workers {
+            done.enter()
+            let index = worker.index
+            worker.errands.withLock { $0.append { body(index); done.leave() } }
+            worker.hasErrands.store(true, ordering: .sequentiallyConsistent)
+        }
+        // Parked workers are woken one at a time, by whichever parked worker the semaphore releases: one that has run
+        // its errand may park again and take a wake-up meant for another, so the wake-ups go on until all have run.
+        repeat {
+            for _ in workers { parker.wakeOne() }
+        } while done.wait(timeout: .now() + .milliseconds(1)) == .timedOut && !stopping.load(ordering: .relaxed)
     }
 
     /// The worker's own oldest run, else the oldest injected, else one stolen from another worker.
