@@ -6,9 +6,11 @@ import Glibc
 ///
 /// Measured with `bash perf/run.sh`, which runs every workload on both allocators (each report in `perf/results`
 /// has a table of them), in every profile round since 2026-11-29: jemalloc has not lost beyond this machine's noise,
-/// and it wins where objects made on one worker are freed on another. The fourteenth round's final five runs
-/// (2026-11-30): jemalloc ÷ glibc 1.03× to 1.08× on pass_chain_10, 1.01× to 1.04× on order_processing, 1.04× to
-/// 1.06× on parallel_4x3, 0.99× to 1.05× on map_100x3, 0.99× to 1.08× on choice_heavy; the thirteenth's, 1.04× to
+/// and it wins where objects made on one worker are freed on another. The fifteenth round's final five runs
+/// (2026-11-30): jemalloc ÷ glibc 0.96× to 1.02× on pass_chain_10, 1.00× to 1.02× on order_processing, 1.03× to
+/// 1.11× on parallel_4x3, 1.01× to 1.05× on map_100x3, 1.00× to 1.03× on choice_heavy (the bench's runs now made and
+/// freed by one worker); the fourteenth's, 1.03× to 1.08×, 1.01× to 1.04×, 1.04× to 1.06×, 0.99× to 1.05× and
+/// 0.99× to 1.08×; the thirteenth's, 1.04× to
 /// 1.13×, 1.03× to 1.11×, 1.02× to 1.06×, 1.01× to 1.03× and 1.01× to 1.07×; the twelfth's, 1.04× to 1.17× on
 /// pass_chain_10 (0.70× in one run whose jemalloc half fell into a slow phase of the machine), 1.02× to 1.11× on
 /// order_processing, 1.02× to 1.07× on parallel_4x3, 0.97× to 1.03× on map_100x3, 0.99× to 1.06× on choice_heavy;
