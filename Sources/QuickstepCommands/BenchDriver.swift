@@ -89,7 +89,7 @@ final class BenchDriver: @unchecked Sendable {
     /// two workers with a thousand chains ran pass_chain_10 at 6M–8M executions/s where they otherwise ran 11M
     /// (`perf/results/2026-11-30-profile-15.md`).
     func start() {
-        let workers = engine.configuration.workers
+        let workers = max(1, engine.configuration.workers)  // as many as the engine runs
         engine.runOnEachWorker { [self] worker in
             inputs.withOwn { input in
                 for chain in stride(from: worker, to: chains, by: workers) {

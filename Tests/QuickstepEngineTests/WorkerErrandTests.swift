@@ -64,8 +64,8 @@ import Testing
 
     /// A worker that waited for the others' errands while they waited for its own would never return: the call
     /// stops the program instead.
-    @Test(.timeLimit(.minutes(1))) func callingFromAWorkerIsAProgrammingError() async {
-        await #expect(processExitsWith: .failure) {
+    @Test(.timeLimit(.minutes(1))) func callingFromAWorkerIsAProgrammingError() async throws {
+        let exit = try await #require(processExitsWith: .failure, observing: [\.standardErrorContent]) {
             let engine = Engine(configuration: EngineConfiguration(workers: 2))
             try engine.createStateMachine(name: "P", definition: #"{"StartAt":"A","States":{"A":{"Type":"Pass","End":true}}}"#)
             let finished = DispatchSemaphore(value: 0)
@@ -75,5 +75,8 @@ import Testing
             }
             finished.wait()
         }
+        // The child stopped at the precondition, not at anything else that fails.
+        let message = String(decoding: exit.standardErrorContent, as: UTF8.self)
+        #expect(message.contains("runOnEachWorker called from one of the pool's own workers"))
     }
 }

@@ -406,11 +406,13 @@ public final class Engine: Sendable {
     /// Runs `body` once on each of the engine's workers, with the worker's index (from 0 to
     /// ``EngineConfiguration/workers`` - 1), and returns when every worker has run it.
     ///
-    /// Executions that `body` starts are queued on that worker, and their runs are made, driven and freed there. A
-    /// program that feeds the engine from several streams can start each worker's share this way, so that each
-    /// worker's executions lie in memory it allocated: runs made on one thread and driven by all the workers end up
-    /// interleaved in memory, each worker's beside the others', and on a machine whose cores are far apart every line
-    /// the workers share slows both (see `perf/results/2026-11-30-profile-15.md`).
+    /// Executions that `body` starts are made on that worker and queued on it (its own queue holds 4,096; more go to
+    /// the queue all workers share), so that, unless an idle worker steals them, one worker makes, drives and frees
+    /// their runs. A program that keeps chains of executions going (each completion starting the next) can start
+    /// each worker's share this way, so that each worker's executions lie in memory it allocated: runs made on one
+    /// thread and driven by all the workers end up interleaved in memory, each worker's beside the others', and on a
+    /// machine whose cores are far apart every line the workers share slows both (see
+    /// `perf/results/2026-11-30-profile-15.md`).
     ///
     /// `body` runs between the runs a worker drives, so it should be short. Call it from a thread of your own, not
     /// from a completion handler or a task handler (those run on the workers, and a worker waiting for the others
