@@ -115,22 +115,37 @@ final class WorkerPool: Sendable {
 
     /// Runs `body` once on each worker, between the runs it drives, with the worker's index, and returns when every
     /// worker has run it; runs that `body` queues go to that worker's own deque. Call it from a thread outside the
-    /// pool: a worker waiting for the others while they wait for it would never return. If the pool shuts down
-    /// meanwhile it returns, and workers that had not run `body` never will.
+    /// pool: a worker waiting for the others while they wait for it would never return. If the pool is stopping, or
+    /// stops meanwhile, it returns, and workers that had not run `body` never will.
     func runOnEachWorker(_ body: @escaping @Sendable (Int) -> Void) {
         precondition(currentWorker() == nil, "runOnEachWorker called from one of the pool's own workers")
-        let done = DispatchGroup()
+        guard !stopping.load(ordering: .relaxed) else { return }
+        // A count and a semaphore rather than a group: errands a stopped pool never runs leave a group entered, and
+        // libdispatch never frees a group that is.
+        let countdown = Countdown(workers.count)
         for worker in workers {
-            done.enter()
             let index = worker.index
-            worker.errands.withLock { $0.append { body(index); done.leave() } }
+            worker.errands.withLock { $0.append { body(index); countdown.countDown() } }
             worker.hasErrands.store(true, ordering: .sequentiallyConsistent)
         }
         // Parked workers are woken one at a time, by whichever parked worker the semaphore releases: one that has run
         // its errand may park again and take a wake-up meant for another, so the wake-ups go on until all have run.
         repeat {
             for _ in workers { parker.wakeOne() }
-        } while done.wait(timeout: .now() + .milliseconds(1)) == .timedOut && !stopping.load(ordering: .relaxed)
+        } while countdown.finished.wait(timeout: .now() + .milliseconds(1)) == .timedOut
+            && !stopping.load(ordering: .relaxed)
+    }
+
+    /// How many workers have an errand of one ``runOnEachWorker(_:)`` still to run; the last signals `finished`.
+    private final class Countdown: Sendable {
+        private let remaining: Atomic<Int>
+        let finished = DispatchSemaphore(value: 0)
+
+        init(_ count: Int) { remaining = Atomic(count) }
+
+        func countDown() {
+            if remaining.subtract(1, ordering: .acquiringAndReleasing).newValue == 0 { finished.signal() }
+        }
     }
 
     /// The worker's own oldest run, else the oldest injected, else one stolen from another worker.
