@@ -15,8 +15,10 @@ import Darwin
 /// other threads go through the shared ``InjectionQueue``. A worker looks at its own deque, then the injection
 /// queue, then steals from the others, spins briefly, and parks (``Parker``). No lock is taken on any of these
 /// paths. A run is driven by one worker at a time (``RunScheduler/isScheduled``), so the VM itself needs no locks.
+/// Before each take a worker also runs the errands left for it alone (``runOnEachWorker(_:)``), if its flag says
+/// there are any.
 final class WorkerPool: Sendable {
-    /// One worker's deque, found from the worker's thread through a thread-local pointer.
+    /// One worker's deque and errands, found from the worker's thread through a thread-local pointer.
     final class Worker: Sendable {
         /// Which pool the worker belongs to (several engines may share a process).
         let pool: ObjectIdentifier
